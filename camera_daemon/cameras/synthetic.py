@@ -104,6 +104,8 @@ class SyntheticCamera:
             pass
 
     def read(self, out: np.ndarray) -> FrameInfo:  # type: ignore[type-arg]
+        if self._slot == 0:  # the schedule starts at the first read, not at open: no catch-up burst
+            self._start_s = self._due_s = time.perf_counter()
         while True:
             slot = self._slot
             self._slot += 1

@@ -1,0 +1,180 @@
+"""The ``camd`` command. Every failure ends in one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from camera_daemon import __version__
+from camera_daemon.errors import CamdError, ConfigError
+
+if TYPE_CHECKING:
+    from camera_daemon.daemon.supervisor import CameraStatus
+
+app = typer.Typer(
+    name="camd",
+    help="Record many cameras at once; lose no frame and no timestamp.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DEMO_CONFIG = Path(__file__).parent / "configs" / "demo.toml"
+
+CameraOption = Annotated[
+    list[str] | None,
+    typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0, x=synthetic:?fps=60"),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from camera_daemon.encoding.binary import ffmpeg_path, ffmpeg_version
+
+        console.print(f"camd {__version__} (ffmpeg {ffmpeg_version()} at {ffmpeg_path()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print versions.")] = False,
+) -> None:
+    """camera-daemon: record, then align, stitch and dedupe."""
+
+
+def status_table(statuses: list[CameraStatus], title: str = "") -> Table:
+    table = Table(title=title or None)
+    for column in ("camera", "state", "fps now", "fps mean", "frames", "drops (buffer/ids)", "buffer", "sec"):
+        table.add_column(column, justify="left" if column in ("camera", "state") else "right")
+    for s in statuses:
+        table.add_row(
+            s.name,
+            s.state + (" (paused)" if s.paused else ""),
+            f"{s.fps_current:.1f}",
+            f"{s.fps_mean:.1f}",
+            str(s.frames_written),
+            f"{s.drops_buffer}/{s.drops_frame_id_gap}",
+            f"{s.ring_depth}/{s.ring_capacity}",
+            f"{s.seconds_recorded:.1f}",
+        )
+    return table
+
+
+def summary_table(session: Path, manifest: dict[str, Any]) -> Table:
+    table = Table(title=f"{session}  [{manifest['exit_state']}]")
+    for column in ("camera", "frames", "timestamps", "drops (buffer/ids)", "mean fps", "video", "state"):
+        table.add_column(column)
+    for name, entry in manifest["cameras"].items():
+        fps = entry.get("mean_fps")
+        table.add_row(
+            name,
+            str(entry.get("frames_in_video", 0)),
+            str(entry.get("timestamps_logged", 0)),
+            f"{entry.get('drops_buffer') or 0}/{entry.get('drops_frame_id_gap') or 0}",
+            f"{fps:.2f}" if fps else "-",
+            str(entry.get("video")),
+            entry["exit_state"] + (f": {entry['error']}" if entry.get("error") else ""),
+        )
+    return table
+
+
+def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
+    from camera_daemon.recording import StopRequest, record
+
+    stop = StopRequest()
+    stop.install()
+    live: Live | None = None
+    if console.is_terminal and not quiet:
+        live = Live(console=console, refresh_per_second=4, transient=True)
+        live.start()
+
+    def tick(statuses: list[CameraStatus]) -> None:
+        if live is not None:
+            live.update(status_table(statuses, "recording - Ctrl-C to stop"))
+
+    def failure(name: str, reason: str) -> None:
+        err_console.print(f"camd: camera '{name}' failed: {reason}; the other cameras keep recording")
+
+    try:
+        session, manifest = record(config, force=force, on_tick=tick, on_failure=failure, stop=stop)
+    finally:
+        if live is not None:
+            live.stop()
+    console.print(summary_table(session, manifest))
+    failed = manifest.get("failed_cameras") or []
+    if failed:
+        raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")
+
+
+@app.command()
+def run(
+    config: Annotated[Path | None, typer.Argument(help="Session TOML file.")] = None,
+    camera: CameraOption = None,
+    duration: Annotated[float | None, typer.Option(help="Seconds to record; default: until Ctrl-C.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
+    session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
+    codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No live status table.")] = False,
+) -> None:
+    """Record in the foreground until the duration ends or Ctrl-C / SIGTERM."""
+    from camera_daemon.recording import build_config
+
+    session_config = build_config(
+        config, camera or [], duration_s=duration, output=output, session=session, codec=codec
+    )
+    _record_and_report(session_config, force, quiet)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option(help="Folder that holds session folders.")] = Path("recordings"),
+    duration: Annotated[float, typer.Option(help="Seconds to record.")] = 4.0,
+    session: Annotated[str, typer.Option(help="Session folder name.")] = "demo",
+    force: Annotated[bool, typer.Option(help="Replace an earlier demo session.")] = True,
+) -> None:
+    """Record the built-in demo (three synthetic cameras) and print what was recorded."""
+    from camera_daemon.recording import build_config
+
+    config = build_config(DEMO_CONFIG, [], duration_s=duration, output=output, session=session)
+    _record_and_report(config, force, quiet=True)
+
+
+@app.command()
+def timestamps(
+    session: Annotated[Path, typer.Argument(help="A session folder.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, npz or parquet.")] = "csv",
+    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
+) -> None:
+    """Export each camera's per-frame timestamp table (rebuilt from the raw log if needed)."""
+    from camera_daemon.session.export import export_timestamps
+
+    if fmt not in ("csv", "npz", "parquet"):
+        raise ConfigError(f"--format '{fmt}' is unknown; use csv, npz or parquet")
+    for path in export_timestamps(session, fmt, camera):
+        console.print(str(path))
+
+
+def main() -> None:
+    try:
+        result = app(standalone_mode=False)
+    except CamdError as error:
+        err_console.print(f"camd: error: {error}", markup=False, highlight=False)
+        sys.exit(error.exit_code)
+    except click.exceptions.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

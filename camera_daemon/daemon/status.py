@@ -1,0 +1,50 @@
+"""Per-camera counters shared between a worker and the supervisor without locks or messages.
+
+Each worker owns one row of doubles in shared memory and is its only writer; readers may see a
+value one update old, never a torn one (an aligned 8-byte store is atomic on the platforms we run).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class WorkerState(IntEnum):
+    starting = 0
+    recording = 1
+    stopping = 2
+    finished = 3
+    failed = 4
+    lost = 5
+
+
+class Field(IntEnum):
+    state = 0
+    frames_acquired = 1
+    frames_written = 2
+    drops_buffer = 3
+    drops_frame_id_gap = 4
+    ring_depth = 5
+    ring_capacity = 6
+    last_host_time_us = 7
+    encoder_alive = 8
+    timestamps_logged = 9
+    paused = 10
+    pid = 11
+    encoder_pid = 12
+    paused_frames = 13
+    onset_utc_us = 14
+
+
+FIELD_COUNT = len(Field)
+
+
+def new_status_row(context: Any) -> Any:
+    """A shared row of doubles, one per Field; the writer is the worker alone, so no lock."""
+    return context.Array("d", FIELD_COUNT, lock=False)
+
+
+def read_row(row: Any) -> dict[str, float]:
+    values = list(row)
+    return {field.name: values[field] for field in Field}

@@ -1,0 +1,261 @@
+"""Owns a session while it records: the timestamp logger, one worker process per camera, and the
+step that makes every file final at stop.
+
+The supervisor only starts, watches and stops; frames never pass through it. That keeps it small
+and keeps one slow camera from touching another.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.daemon.status import Field, WorkerState, new_status_row, read_row
+from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
+from camera_daemon.encoding.command import video_suffix
+from camera_daemon.errors import CameraError
+from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
+from camera_daemon.session.folder import SessionFolder
+from camera_daemon.session.manifest import base_manifest, write_manifest
+from camera_daemon.timing.clock import HostClock
+from camera_daemon.timing.forwarder import LogForwarder
+from camera_daemon.timing.table import read_camera_logs
+
+_JOIN_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def _children_ignore_sigint() -> Iterator[None]:
+    """Processes spawned inside inherit an ignored SIGINT: Ctrl-C must reach only the supervisor,
+    which then stops everything in order, instead of killing the logger mid-write."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class CameraStatus:
+    name: str
+    state: str
+    fps_current: float
+    fps_mean: float
+    frames_written: int
+    frames_acquired: int
+    drops_buffer: int
+    drops_frame_id_gap: int
+    ring_depth: int
+    ring_capacity: int
+    encoder_alive: bool
+    seconds_recorded: float
+    paused: bool
+    pid: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class _Worker:
+    def __init__(self, spec: WorkerSpec, process: Any, links: WorkerLinks) -> None:
+        self.spec = spec
+        self.process = process
+        self.links = links
+        self.failed_reason: str | None = None
+        self.rate_mark: tuple[float, float] = (time.monotonic(), 0.0)
+        self.fps_current = 0.0
+
+
+class Supervisor:
+    def __init__(self, config: SessionConfig, folder: SessionFolder) -> None:
+        self.config = config
+        self.folder = folder
+        self._context = multiprocessing.get_context("spawn")
+        self._forwarder: LogForwarder | None = None
+        self._workers: list[_Worker] = []
+        self._started_utc_us = HostClock().onset_utc_us
+        self.manifest: dict[str, Any] = base_manifest(folder.name, self._started_utc_us)
+
+    @property
+    def camera_names(self) -> list[str]:
+        return [camera.name for camera in self.config.cameras]
+
+    def start(self, ready_timeout_s: float = 30.0) -> None:
+        """Start every camera and return once each has written a frame; raise if one cannot."""
+        self.folder.config.write_text(config_to_toml(self.config))
+        write_manifest(self.folder.manifest, self.manifest)
+        with _children_ignore_sigint():
+            self._forwarder = LogForwarder(self.folder.logs)
+            self._forwarder.start()
+            for source_id, camera in enumerate(self.config.cameras, start=1):
+                spec = WorkerSpec(
+                    camera=camera,
+                    encoder=self.config.encoder,
+                    buffer=self.config.buffer,
+                    source_id=source_id,
+                    video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
+                    logs_dir=self.folder.logs,
+                )
+                reader, writer = self._context.Pipe(duplex=False)
+                links = WorkerLinks(
+                    log_channel=writer,
+                    stop=self._context.Event(),
+                    pause=self._context.Event(),
+                    status=new_status_row(self._context),
+                )
+                process = self._context.Process(
+                    target=run_worker, args=(spec, links), name=f"camd-{camera.name}", daemon=False
+                )
+                process.start()
+                writer.close()  # the worker holds the only write end now, so its exit means EOF here
+                self._forwarder.add_channel(reader, source_id)
+                self._workers.append(_Worker(spec, process, links))
+        self._wait_ready(ready_timeout_s)
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = list(self._workers)
+        while pending:
+            self.poll()
+            for worker in list(pending):
+                if worker.failed_reason is not None:
+                    raise CameraError(f"camera '{worker.spec.camera.name}' failed to start: {worker.failed_reason}")
+                state = worker.links.status[Field.state]
+                if state == WorkerState.recording or worker.links.status[Field.frames_written] > 0:
+                    pending.remove(worker)
+                elif state == WorkerState.finished:
+                    pending.remove(worker)  # a short file may end before we look
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(w.spec.camera.name for w in pending)
+                raise CameraError(f"no frame from {names} within {timeout_s:g} s; check the camera source")
+            if pending:
+                pending[0].process.join(0.02)
+
+    def poll(self) -> list[tuple[str, str]]:
+        """Notice workers that died; returns (camera, reason) for each newly found failed."""
+        newly_failed: list[tuple[str, str]] = []
+        for worker in self._workers:
+            if worker.failed_reason is not None or worker.process.is_alive():
+                continue
+            if worker.process.exitcode == 0:
+                continue
+            worker.failed_reason = self._failure_reason(worker)
+            worker.links.status[Field.state] = WorkerState.failed
+            newly_failed.append((worker.spec.camera.name, worker.failed_reason))
+        return newly_failed
+
+    def _failure_reason(self, worker: _Worker) -> str:
+        result = self._result(worker)
+        if result and result.get("error"):
+            return str(result["error"])
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            return f"worker process killed by signal {signal.Signals(-code).name}"
+        return f"worker process exited with code {code}"
+
+    def _result(self, worker: _Worker) -> dict[str, Any] | None:
+        path = self.folder.logs / f"{worker.spec.camera.name}.worker.json"
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        return data
+
+    @property
+    def all_ended(self) -> bool:
+        return all(not worker.process.is_alive() for worker in self._workers)
+
+    @property
+    def failed_cameras(self) -> list[str]:
+        return [w.spec.camera.name for w in self._workers if w.failed_reason is not None]
+
+    def set_paused(self, paused: bool) -> None:
+        for worker in self._workers:
+            if paused:
+                worker.links.pause.set()
+            else:
+                worker.links.pause.clear()
+
+    def statuses(self) -> list[CameraStatus]:
+        self.poll()
+        now = time.monotonic()
+        result = []
+        for worker in self._workers:
+            row = read_row(worker.links.status)
+            mark_time, mark_frames = worker.rate_mark
+            if now - mark_time >= 0.5:
+                worker.fps_current = (row["frames_acquired"] - mark_frames) / (now - mark_time)
+                worker.rate_mark = (now, row["frames_acquired"])
+            seconds = row["last_host_time_us"] / 1e6
+            state = WorkerState(int(row["state"])).name if worker.failed_reason is None else "failed"
+            result.append(
+                CameraStatus(
+                    name=worker.spec.camera.name,
+                    state=state,
+                    fps_current=round(worker.fps_current, 2),
+                    fps_mean=round(row["frames_acquired"] / seconds, 2) if seconds > 0 else 0.0,
+                    frames_written=int(row["frames_written"]),
+                    frames_acquired=int(row["frames_acquired"]),
+                    drops_buffer=int(row["drops_buffer"]),
+                    drops_frame_id_gap=int(row["drops_frame_id_gap"]),
+                    ring_depth=int(row["ring_depth"]),
+                    ring_capacity=int(row["ring_capacity"]),
+                    encoder_alive=bool(row["encoder_alive"]),
+                    seconds_recorded=round(seconds, 3),
+                    paused=bool(row["paused"]),
+                    pid=int(row["pid"]),
+                )
+            )
+        return result
+
+    def stop(self, exit_state: str = "stopped") -> dict[str, Any]:
+        """Stop every camera, wait for final files, and write the manifest. Returns the manifest."""
+        for worker in self._workers:
+            worker.links.stop.set()
+        for worker in self._workers:
+            worker.process.join(_JOIN_TIMEOUT_S)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+        self.poll()
+        if self._forwarder is not None:
+            self._forwarder.stop()
+        self._finalize(exit_state)
+        return self.manifest
+
+    def _finalize(self, exit_state: str) -> None:
+        logs = read_camera_logs(self.folder.timestamp_log) if self.folder.timestamp_log.exists() else {}
+        cameras: dict[str, Any] = {}
+        for worker in self._workers:
+            row = read_row(worker.links.status)
+            camera = worker.spec.camera
+            outcome = WorkerOutcome(
+                result=self._result(worker),
+                exit_code=worker.process.exitcode,
+                failed=worker.failed_reason is not None,
+                reason=worker.failed_reason,
+            )
+            result = outcome.result or {}
+            geometry = {
+                "width": result.get("width", camera.width),
+                "height": result.get("height", camera.height),
+                "pixel_format": result.get("pixel_format", camera.pixel_format),
+                "nominal_fps": result.get("nominal_fps", camera.fps),
+                "ring_capacity": int(row["ring_capacity"]),
+            }
+            cameras[camera.name] = finalize_camera(
+                self.folder, camera, worker.spec.video_path, logs.get(worker.spec.source_id), outcome, geometry
+            )
+        failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
+        self.manifest["cameras"] = cameras
+        self.manifest["stopped_utc_us"] = HostClock().onset_utc_us
+        self.manifest["exit_state"] = "failed" if failed and exit_state == "stopped" else exit_state
+        self.manifest["failed_cameras"] = failed
+        write_manifest(self.folder.manifest, self.manifest)

@@ -1,0 +1,225 @@
+"""The process that records one camera: grab into the ring, encode from the ring, log the times.
+
+Two threads share the ring. The grabbing thread never waits on ffmpeg: a live camera whose ring is
+full loses that frame, and the loss is counted. The encoder thread writes a frame to ffmpeg and
+only then logs its timestamp, so the log's order is the video's order and a frame the encoder
+never got has no timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camera_daemon.cameras.base import Camera, EndOfStream
+from camera_daemon.config import BufferConfig, CameraConfig, EncoderConfig
+from camera_daemon.daemon.ring import FrameRing
+from camera_daemon.daemon.status import Field, WorkerState
+from camera_daemon.encoding.command import build_command
+from camera_daemon.encoding.encoder import FfmpegEncoder
+from camera_daemon.errors import CamdError
+from camera_daemon.timing.batcher import TimestampBatcher
+from camera_daemon.timing.clock import HostClock
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    camera: CameraConfig
+    encoder: EncoderConfig
+    buffer: BufferConfig
+    source_id: int
+    video_path: Path
+    logs_dir: Path
+
+
+@dataclass
+class WorkerLinks:
+    """What the supervisor shares with one worker: its log pipe, events and the status row."""
+
+    log_channel: Any
+    stop: Any
+    pause: Any
+    status: Any
+
+
+def ring_capacity(buffer: BufferConfig, frame_bytes: int, fps: float) -> int:
+    by_time = int(buffer.seconds * (fps if fps > 0 else 30)) + 1
+    by_memory = (buffer.max_megabytes << 20) // max(1, frame_bytes)
+    return max(2, min(by_time, by_memory))
+
+
+class _Recording:
+    def __init__(self, spec: WorkerSpec, links: WorkerLinks, camera: Camera) -> None:
+        self.spec = spec
+        self.links = links
+        self.camera = camera
+        self.status = links.status
+        geometry = camera.geometry
+        capacity = ring_capacity(spec.buffer, geometry.frame_bytes, geometry.nominal_fps)
+        self.ring = FrameRing(capacity, geometry.shape, geometry.pixel_format.dtype)
+        self.scratch = np.zeros(geometry.shape, dtype=geometry.pixel_format.dtype)
+        self.status[Field.ring_capacity] = capacity
+        self.clock = HostClock()
+        self.status[Field.onset_utc_us] = self.clock.onset_utc_us
+        self.batcher = TimestampBatcher(links.log_channel)
+        self.batcher.log_onset(self.clock.onset_utc_us)
+        args = build_command(spec.encoder, geometry, spec.video_path)
+        self.encoder = FfmpegEncoder(args, spec.logs_dir / f"{spec.camera.name}.ffmpeg.log")
+        self.grab_done = threading.Event()
+        self.error: BaseException | None = None
+
+    def encode_loop(self) -> None:
+        ring, status = self.ring, self.status
+        frame_index = 0
+        try:
+            while True:
+                slot = ring.next_filled(timeout_s=0.05)
+                if slot is None:
+                    if self.grab_done.is_set() and ring.depth == 0:
+                        break
+                    self.batcher.flush_if_due(self.clock.now_us())
+                    continue
+                self.encoder.write(memoryview(ring.frames[slot]))
+                self.batcher.add(
+                    frame_index,
+                    int(ring.camera_frame_id[slot]),
+                    int(ring.host_time_us[slot]),
+                    int(ring.device_time_ns[slot]),
+                )
+                ring.release()
+                frame_index += 1
+                status[Field.frames_written] = frame_index
+                status[Field.ring_depth] = ring.depth
+        except BaseException as error:
+            self.error = error
+            ring.close()
+        finally:
+            self.batcher.flush()
+            status[Field.timestamps_logged] = self.batcher.logged
+
+    def grab_loop(self) -> None:
+        camera, ring, status, links = self.camera, self.ring, self.status, self.links
+        wait_for_space = not camera.live
+        parent = os.getppid()
+        previous_id = -1
+        acquired = drops = gaps = paused_frames = 0
+        while not links.stop.is_set() and self.error is None:
+            if acquired % 64 == 0 and os.getppid() != parent:
+                break  # the supervisor is gone: finish the files rather than record forever
+            slot = ring.free_slot(wait=wait_for_space)
+            if slot is None and wait_for_space:
+                continue
+            target = ring.frames[slot] if slot is not None else self.scratch
+            try:
+                info = camera.read(target)
+            except EndOfStream:
+                break
+            host_time_us = self.clock.now_us()
+            acquired += 1
+            if info.camera_frame_id >= 0 and previous_id >= 0 and info.camera_frame_id > previous_id + 1:
+                gaps += info.camera_frame_id - previous_id - 1
+            previous_id = info.camera_frame_id if info.camera_frame_id >= 0 else previous_id
+            if links.pause.is_set():
+                paused_frames += 1
+            elif slot is None:
+                drops += 1
+            else:
+                ring.commit(info.camera_frame_id, host_time_us, info.device_time_ns)
+            status[Field.frames_acquired] = acquired
+            status[Field.drops_buffer] = drops
+            status[Field.drops_frame_id_gap] = gaps
+            status[Field.paused_frames] = paused_frames
+            status[Field.paused] = 1.0 if links.pause.is_set() else 0.0
+            status[Field.last_host_time_us] = host_time_us
+            status[Field.ring_depth] = ring.depth
+            if status[Field.state] == WorkerState.starting and status[Field.frames_written] > 0:
+                status[Field.state] = WorkerState.recording
+
+
+def _write_result(spec: WorkerSpec, result: dict[str, Any]) -> None:
+    path = spec.logs_dir / f"{spec.camera.name}.worker.json"
+    path.write_text(json.dumps(result, indent=2))
+
+
+def run_worker(spec: WorkerSpec, links: WorkerLinks) -> None:
+    """Process entry point. Exit code 0: files final; 1: failed, with the reason in the result file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop, not the terminal
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except ImportError:
+        pass
+    status = links.status
+    status[Field.pid] = os.getpid()
+    status[Field.state] = WorkerState.starting
+    from camera_daemon.cameras.factory import create_camera
+
+    camera = create_camera(spec.camera)
+    recording: _Recording | None = None
+    error: BaseException | None = None
+    try:
+        camera.open()
+        recording = _Recording(spec, links, camera)
+        recording.encoder.start()
+        status[Field.encoder_pid] = recording.encoder.pid
+        status[Field.encoder_alive] = 1.0
+        encoder_thread = threading.Thread(target=recording.encode_loop, name="encode", daemon=True)
+        encoder_thread.start()
+        try:
+            recording.grab_loop()
+        finally:
+            status[Field.state] = WorkerState.stopping if recording.error is None else WorkerState.failed
+            recording.grab_done.set()
+            encoder_thread.join()
+            exit_code = recording.encoder.close()
+            status[Field.encoder_alive] = 0.0
+        error = recording.error
+        if error is None and exit_code != 0:
+            error = CamdError(f"ffmpeg exited with code {exit_code}: {recording.encoder.stderr_tail()}")
+    except BaseException as caught:
+        error = caught
+    finally:
+        camera.close()
+    result: dict[str, Any] = {
+        "camera": spec.camera.name,
+        "frames_written": int(status[Field.frames_written]),
+        "timestamps_logged": int(status[Field.timestamps_logged]),
+        "frames_acquired": int(status[Field.frames_acquired]),
+        "drops_buffer": int(status[Field.drops_buffer]),
+        "drops_frame_id_gap": int(status[Field.drops_frame_id_gap]),
+        "ended_utc": time.time(),
+        **(
+            {}
+            if recording is None
+            else {
+                "width": camera.geometry.width,
+                "height": camera.geometry.height,
+                "pixel_format": camera.geometry.pixel_format.value,
+                "nominal_fps": camera.geometry.nominal_fps,
+            }
+        ),
+        "error": None if error is None else _describe(error),
+    }
+    _write_result(spec, result)
+    status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
+    if error is not None:
+        if not isinstance(error, CamdError):
+            (spec.logs_dir / f"{spec.camera.name}.traceback.txt").write_text(
+                "".join(traceback.format_exception(error))
+            )
+        raise SystemExit(1)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text.splitlines()[0] if isinstance(error, CamdError) else f"{type(error).__name__}: {text}"

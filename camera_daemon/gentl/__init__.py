@@ -1,0 +1,1 @@
+"""GenTL producers and GenICam devices: which producers to load, which devices they offer, their nodes."""

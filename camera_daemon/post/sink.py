@@ -1,0 +1,95 @@
+"""The end of every stitch: optional dedupe, then the encoder, one frame at a time.
+
+Frames wait in a small batch only so their hashes can be computed together; memory stays at one
+batch of frames whatever the length of the recording. Each pushed frame carries a row id that the
+step uses to build the output's timestamp table from the frames that were actually written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from camera_daemon.post.decode import Frame, to_gray8
+from camera_daemon.post.dedupe import DedupeDecision, Deduper
+from camera_daemon.post.encode import VideoWriter
+
+BATCH = 32
+
+
+@dataclass
+class SinkResult:
+    rows_written: list[int] = field(default_factory=list)
+    times_written_us: list[int] = field(default_factory=list)
+    decisions: list[DedupeDecision] = field(default_factory=list)
+
+
+class FrameSink:
+    """Collects frames, drops confirmed repeats, writes the rest with times relative to ``origin_us``."""
+
+    def __init__(
+        self,
+        writer: VideoWriter,
+        origin_us: int,
+        deduper: Deduper | None = None,
+        dedupe_rows: int | None = None,
+        compare: VideoWriter | None = None,
+    ) -> None:
+        self._writer = writer
+        self._origin_us = origin_us
+        self._deduper = deduper
+        self._dedupe_rows = dedupe_rows
+        self._compare = compare
+        self._batch: list[tuple[Frame, int, int]] = []
+        self._last_kept: npt.NDArray[np.uint8] | None = None
+        self.result = SinkResult()
+
+    def push(self, pixels: Frame, utc_us: int, row: int) -> None:
+        if self._deduper is None:
+            self._write(pixels, utc_us, row)
+            return
+        self._batch.append((pixels.copy(), utc_us, row))
+        if len(self._batch) >= BATCH:
+            self._drain()
+
+    def _write(self, pixels: Frame, utc_us: int, row: int) -> None:
+        self._writer.write(pixels, utc_us - self._origin_us)
+        self.result.rows_written.append(row)
+        self.result.times_written_us.append(utc_us)
+
+    def _drain(self) -> None:
+        if not self._batch or self._deduper is None:
+            return
+        grays = [to_gray8(pixels)[: self._dedupe_rows] for pixels, _, _ in self._batch]
+        positions = list(range(len(self.result.decisions), len(self.result.decisions) + len(grays)))
+        decisions = self._deduper.feed(grays, positions)
+        for (pixels, utc_us, row), gray, decision in zip(self._batch, grays, decisions, strict=True):
+            self.result.decisions.append(decision)
+            if self._compare is not None:
+                self._compare.write(comparison(gray, self._last_kept), utc_us - self._origin_us)
+            if not decision.dropped:
+                self._last_kept = gray
+                self._write(pixels, utc_us, row)
+        self._batch.clear()
+
+    def close(self) -> SinkResult:
+        self._drain()
+        return self.result
+
+
+def comparison(current: npt.NDArray[np.uint8], previous: npt.NDArray[np.uint8] | None,
+               threshold: int = 12) -> npt.NDArray[np.uint8]:
+    """Side by side: this frame, the frame it is compared with, and a mask of pixels that differ."""
+    other = previous if previous is not None and previous.shape == current.shape else np.zeros_like(current)
+    mask = np.where(cv2.absdiff(current, other) > threshold, 255, 0).astype(np.uint8)
+    side = np.hstack([current, other, mask])
+    return np.ascontiguousarray(np.pad(side, ((0, side.shape[0] % 2), (0, side.shape[1] % 2))))
+
+
+def comparison_writer(path: Path, height: int, width: int, rate_fps: float) -> VideoWriter:
+    """Writer sized for ``comparison`` frames of a ``width`` x ``height`` picture."""
+    return VideoWriter(path, 3 * width + (3 * width) % 2, height + height % 2, colour=False, rate_fps=rate_fps)

@@ -1,0 +1,106 @@
+"""Records one session in the foreground: the shared core of ``camd run`` and ``camd demo``.
+
+It turns options into a validated config, creates the session folder, runs the supervisor until
+the duration ends, every source ends, or a signal arrives, and returns the final manifest.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.cameras.spec import parse_camera_spec
+from camera_daemon.config import SessionConfig, load_config, parse_config
+from camera_daemon.daemon.supervisor import CameraStatus, Supervisor
+from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.session.folder import create_session
+
+
+def build_config(
+    config_path: Path | None,
+    camera_specs: list[str],
+    *,
+    duration_s: float | None = None,
+    output: Path | None = None,
+    session: str | None = None,
+    codec: str | None = None,
+) -> SessionConfig:
+    """Merge a config file with command-line options; a ``--camera`` replaces the file's camera of
+    the same name or adds one."""
+    data: dict[str, Any] = {}
+    if config_path is not None:
+        data = load_config(config_path).model_dump(mode="json", exclude_unset=True)
+    cameras: list[dict[str, Any]] = list(data.get("cameras", []))
+    for spec in camera_specs:
+        fields = parse_camera_spec(spec)
+        cameras = [camera for camera in cameras if camera.get("name") != fields["name"]] + [fields]
+    if not cameras:
+        raise ConfigError("no cameras: pass a CONFIG file or at least one --camera NAME=SPEC")
+    data["cameras"] = cameras
+    section = dict(data.get("session", {}))
+    if duration_s is not None:
+        section["duration_s"] = duration_s
+    if output is not None:
+        section["output"] = str(output)
+    if session is not None:
+        section["name"] = session
+    data["session"] = section
+    if codec is not None:
+        data["encoder"] = {**data.get("encoder", {}), "codec": codec}
+    origin = str(config_path) if config_path else "--camera options"
+    return parse_config(data, origin=origin)
+
+
+class StopRequest:
+    """Set by SIGINT/SIGTERM: the recording loop wakes at once instead of at its next poll."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signal_name: str | None = None
+
+    def install(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.signal_name = signal.Signals(signum).name
+        self.event.set()
+
+
+def record(
+    config: SessionConfig,
+    *,
+    force: bool = False,
+    on_tick: Callable[[list[CameraStatus]], None] | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
+    stop: StopRequest | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    folder = create_session(config.session.output, config.session.name, force=force)
+    stop = stop or StopRequest()
+    supervisor = Supervisor(config, folder)
+    try:
+        supervisor.start()
+    except CamdError:
+        supervisor.stop(exit_state="failed")
+        raise
+    deadline = time.monotonic() + config.session.duration_s if config.session.duration_s > 0 else None
+    try:
+        while not stop.event.is_set():
+            for name, reason in supervisor.poll():
+                if on_failure is not None:
+                    on_failure(name, reason)
+            if supervisor.all_ended:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if on_tick is not None:
+                on_tick(supervisor.statuses())
+            timeout = 0.25 if deadline is None else max(0.0, min(0.25, deadline - time.monotonic()))
+            stop.event.wait(timeout)
+    finally:
+        manifest = supervisor.stop()
+    return folder.root, manifest

@@ -1,0 +1,46 @@
+"""``camd timestamps``: the per-camera tables in the format a user's analysis loads.
+
+A session whose stop never ran (a crash, a power cut) has no tables yet; they are rebuilt from the
+raw DataLogger entries, which is exactly what the log is for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from camera_daemon.errors import ConfigError
+from camera_daemon.session.folder import open_session
+from camera_daemon.session.manifest import read_manifest
+from camera_daemon.timing.table import read_camera_logs, read_csv, table_columns, write_table
+
+
+def export_timestamps(session_path: Path, fmt: str, only: str | None = None) -> list[Path]:
+    folder = open_session(session_path)
+    manifest = read_manifest(folder.manifest) if folder.manifest.exists() else {"cameras": {}}
+    names = list(manifest.get("cameras", {}))
+    if not names:
+        from camera_daemon.config import load_config
+
+        names = [camera.name for camera in load_config(folder.config).cameras]
+    if only is not None:
+        if only not in names:
+            raise ConfigError(f"--camera '{only}' is not in this session; cameras: {', '.join(names)}")
+        names = [only]
+    logs = None
+    written = []
+    for source_id, name in enumerate(names, start=1):
+        csv_path = folder.timestamps(name)
+        if csv_path.exists():
+            columns = read_csv(csv_path)
+        else:
+            logs = logs if logs is not None else read_camera_logs(folder.timestamp_log)
+            if source_id not in logs:
+                raise ConfigError(f"camera '{name}' has neither a timestamp table nor log entries in {folder.root}")
+            columns = table_columns(logs[source_id])
+        target = folder.root / f"{name}.timestamps"
+        if fmt == "csv" and csv_path.exists():
+            written.append(csv_path)
+            continue
+        written.append(write_table(columns, target, fmt))
+    return written
+

@@ -1,0 +1,84 @@
+"""Makes one camera's files final after its worker ended, cleanly or not.
+
+The invariant every finished session keeps: the video holds exactly as many frames as the
+timestamp table has rows, frame i of one is row i of the other. After a crash the two can differ
+(the encoder lost its last cluster, or the last log batch never came); the overlap is kept, the
+difference is counted in the manifest, and nothing is invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camera_daemon.config import CameraConfig
+from camera_daemon.encoding.remux import apply_timestamps, count_packets
+from camera_daemon.session.folder import SessionFolder
+from camera_daemon.session.manifest import sha256_of
+from camera_daemon.timing.table import CameraLog, table_columns, write_csv
+
+
+@dataclass(frozen=True)
+class WorkerOutcome:
+    """What the supervisor learned about a worker: its result file (if it wrote one) and exit."""
+
+    result: dict[str, Any] | None
+    exit_code: int | None
+    failed: bool
+    reason: str | None
+
+
+def finalize_camera(
+    folder: SessionFolder,
+    camera: CameraConfig,
+    video: Path,
+    log: CameraLog | None,
+    outcome: WorkerOutcome,
+    geometry: dict[str, Any],
+) -> dict[str, Any]:
+    logged = 0 if log is None else int(log.records.size)
+    entry: dict[str, Any] = {
+        "backend": camera.backend.value,
+        "source": camera.source,
+        **geometry,
+        "video": video.name,
+        "timestamps": folder.timestamps(camera.name).name,
+        "onset_utc_us": None if log is None else log.onset_utc_us,
+        "timestamps_logged": logged,
+        "frames_written": (outcome.result or {}).get("frames_written", logged),
+        "frames_acquired": (outcome.result or {}).get("frames_acquired"),
+        "drops_buffer": (outcome.result or {}).get("drops_buffer"),
+        "drops_frame_id_gap": (outcome.result or {}).get("drops_frame_id_gap"),
+        "exit_state": "failed" if outcome.failed else "stopped",
+        "error": outcome.reason,
+    }
+    if not video.exists() or log is None or logged == 0:
+        entry.update({"frames_in_video": 0, "sha256": None, "frames_without_timestamp": 0})
+        if video.exists():
+            entry["frames_without_timestamp"] = count_packets(video)
+            entry["sha256"] = sha256_of(video)
+        return entry
+    crashed = outcome.result is None
+    tmp = video.with_name(video.stem + ".final" + video.suffix)
+    in_video = apply_timestamps(video, tmp, log.records["host_time_us"].astype(np.int64), verify=crashed)
+    recorded = count_packets(video) if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
+    tmp.replace(video)
+    columns = table_columns(log, frames=in_video)
+    write_csv(columns, folder.timestamps(camera.name))
+    host = columns["host_time_us"]
+    span_s = float(host[-1] - host[0]) / 1e6 if host.size > 1 else 0.0
+    entry.update(
+        {
+            "frames_in_video": in_video,
+            "frames_without_timestamp": max(0, recorded - in_video),
+            "timestamps_without_frame": logged - in_video,
+            "first_utc_us": int(columns["utc_time_us"][0]),
+            "last_utc_us": int(columns["utc_time_us"][-1]),
+            "mean_fps": (in_video - 1) / span_s if span_s > 0 else None,
+            "sha256": sha256_of(video),
+        }
+    )
+    return entry

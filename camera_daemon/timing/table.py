@@ -1,0 +1,101 @@
+"""Turns the raw timestamp log into one table per camera, and writes it in the formats users load.
+
+The reader accepts both the DataLogger's loose ``.npy`` entries (what a crashed or running session
+has) and its assembled ``.npz`` archives, so the same code reads a session in any state.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from camera_daemon.timing.records import FRAME_RECORD, unpack_batch
+
+TABLE_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us", "device_time_ns")
+_HEADER_BYTES = 9  # DataLogger entry: source id (1 byte) + acquisition time (8 bytes), then the payload
+
+
+@dataclass
+class CameraLog:
+    """Everything the log knows about one camera: its onset and its frame records in frame order."""
+
+    source_id: int
+    onset_utc_us: int | None
+    records: np.ndarray  # type: ignore[type-arg]
+
+
+def _entries(log_dir: Path) -> list[tuple[int, int, np.ndarray]]:  # type: ignore[type-arg]
+    entries: list[tuple[int, int, np.ndarray]] = []  # type: ignore[type-arg]
+    for path in sorted(log_dir.glob("*.npy")):
+        try:
+            raw = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError):
+            continue  # an entry cut short by a crash: its frames are reported as missing, not guessed
+        entries.append((int(raw[0]), int(np.frombuffer(raw[1:9].tobytes(), "<u8")[0]), raw[_HEADER_BYTES:]))
+    for path in sorted(log_dir.glob("*.npz")):
+        with np.load(path, allow_pickle=False) as archive:
+            for key in archive.files:
+                raw = archive[key]
+                entries.append((int(raw[0]), int(np.frombuffer(raw[1:9].tobytes(), "<u8")[0]), raw[_HEADER_BYTES:]))
+    return entries
+
+
+def read_camera_logs(log_dir: Path) -> dict[int, CameraLog]:
+    logs: dict[int, CameraLog] = {}
+    batches: dict[int, list[np.ndarray]] = {}  # type: ignore[type-arg]
+    for source_id, acquisition_time, payload in _entries(log_dir):
+        log = logs.setdefault(source_id, CameraLog(source_id, None, np.zeros(0, FRAME_RECORD)))
+        if acquisition_time == 0:
+            log.onset_utc_us = int(np.frombuffer(payload.tobytes(), "<u8")[0])
+        else:
+            batches.setdefault(source_id, []).append(unpack_batch(payload))
+    for source_id, parts in batches.items():
+        records = np.concatenate(parts)
+        logs[source_id].records = records[np.argsort(records["frame_index"], kind="stable")]
+    return logs
+
+
+def table_columns(log: CameraLog, frames: int | None = None) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    records = log.records if frames is None else log.records[:frames]
+    onset = np.uint64(log.onset_utc_us or 0)
+    return {
+        "frame_index": records["frame_index"].astype(np.int64),
+        "camera_frame_id": records["camera_frame_id"].astype(np.int64),
+        "host_time_us": records["host_time_us"].astype(np.int64),
+        "utc_time_us": (records["host_time_us"] + onset).astype(np.int64),
+        "device_time_ns": records["device_time_ns"].astype(np.int64),
+    }
+
+
+def write_csv(columns: dict[str, np.ndarray], path: Path) -> None:  # type: ignore[type-arg]
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(TABLE_COLUMNS)
+        writer.writerows(zip(*(columns[name].tolist() for name in TABLE_COLUMNS), strict=True))
+    tmp.replace(path)
+
+
+def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
+    return {name: data[:, i] if data.size else np.zeros(0, np.int64) for i, name in enumerate(TABLE_COLUMNS)}
+
+
+def write_table(columns: dict[str, np.ndarray], path: Path, fmt: str) -> Path:  # type: ignore[type-arg]
+    """Write in ``csv``, ``npz`` or ``parquet``; returns the file written."""
+    if fmt == "csv":
+        write_csv(columns, path.with_suffix(".csv"))
+        return path.with_suffix(".csv")
+    if fmt == "npz":
+        np.savez(path.with_suffix(".npz"), **columns)
+        return path.with_suffix(".npz")
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
+        return path.with_suffix(".parquet")
+    raise ValueError(f"unknown table format '{fmt}'; use csv, npz or parquet")
