@@ -26,7 +26,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err_console = Console(stderr=True)
 
 DEMO_CONFIG = Path(__file__).parent / "configs" / "demo.toml"
 
@@ -46,7 +45,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print versions.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print versions.")
+    ] = False,
 ) -> None:
     """camera-daemon: record, then align, stitch and dedupe."""
 
@@ -102,7 +103,7 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
             live.update(status_table(statuses, "recording - Ctrl-C to stop"))
 
     def failure(name: str, reason: str) -> None:
-        err_console.print(f"camd: camera '{name}' failed: {reason}; the other cameras keep recording")
+        sys.stderr.write(f"camd: camera '{name}' failed: {reason}; the other cameras keep recording\n")
 
     try:
         session, manifest = record(config, force=force, on_tick=tick, on_failure=failure, stop=stop)
@@ -110,6 +111,11 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
         if live is not None:
             live.stop()
     console.print(summary_table(session, manifest))
+    post = manifest.get("post")
+    if post and post.get("error"):
+        sys.stderr.write(f"camd: post-stop stage failed: {post['error']}; rerun it with camd stitch {session}\n")
+    elif post:
+        console.print(f"mosaic: {post['video']} ({post['frames_written']} frames)\nreport: {post['report']}")
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")
@@ -164,11 +170,24 @@ def timestamps(
         console.print(str(path))
 
 
+def _mount_subcommands() -> None:
+    """Mounted when the command runs, not on import: every process the recorder spawns re-imports
+    this module, and the GenICam and post-stop code would add most of a second to each start."""
+    from camera_daemon.gentl.cli import cti_app, devices, genicam_app
+    from camera_daemon.post.cli import stitch
+
+    app.add_typer(cti_app, name="cti")
+    app.add_typer(genicam_app, name="genicam")
+    app.command("devices")(devices)
+    app.command("stitch")(stitch)
+
+
 def main() -> None:
+    _mount_subcommands()
     try:
         result = app(standalone_mode=False)
     except CamdError as error:
-        err_console.print(f"camd: error: {error}", markup=False, highlight=False)
+        sys.stderr.write(f"camd: error: {error}\n")
         sys.exit(error.exit_code)
     except click.exceptions.ClickException as error:
         error.show()

@@ -145,6 +145,20 @@ class PostConfig(_Strict):
     reference: str = ""
     missing: str = "black"
     dedupe: bool = False
+    # tolerance for matching a frame to a reference tick; 0 means half the reference frame interval
+    tolerance_ms: float = Field(default=0.0, ge=0.0)
+    time_overlay: bool = True
+    # "start:stop" in output frames, "1.5s:4s" in seconds, or "utc:START:STOP" in UTC µs; empty keeps all
+    trim: str = ""
+    dedupe_check: str = "mad"
+    dedupe_hash_distance: int = Field(default=10, ge=0, le=64)
+    dedupe_max_block_diff: float = Field(default=3.0, ge=0.0)
+    dedupe_min_block_ssim: float = Field(default=0.98, ge=-1.0, le=1.0)
+    # concat: a pause longer than this starts a new segment; 0 means ten frame intervals
+    concat_gap_s: float = Field(default=0.0, ge=0.0)
+    codec: str = "h264"
+    crf: int = Field(default=18, ge=0, le=51)
+    debug: bool = False
 
 
 class SessionConfig(_Strict):

@@ -18,6 +18,7 @@ from camera_daemon.config import SessionConfig, load_config, parse_config
 from camera_daemon.daemon.supervisor import CameraStatus, Supervisor
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.session.folder import create_session
+from camera_daemon.session.manifest import write_manifest
 
 
 def build_config(
@@ -103,4 +104,25 @@ def record(
             stop.event.wait(timeout)
     finally:
         manifest = supervisor.stop()
+    if config.post.enabled:
+        manifest["post"] = run_post_after_stop(folder.root, config)
+        write_manifest(folder.manifest, manifest)
     return folder.root, manifest
+
+
+def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
+    """The post-stop stage as the session's [post] asks. Its failure is reported in the manifest
+    and never touches the recording: `camd stitch` can rerun it."""
+    from camera_daemon.post.workflow import run_post_stage
+
+    try:
+        result = run_post_stage(session, config.post, force=True)
+    except CamdError as error:
+        return {"error": str(error)}
+    return {
+        "video": str(result.video),
+        "frames_written": result.frames_written,
+        "aligned_rows": result.aligned_rows,
+        "dedupe_dropped": result.dedupe_dropped,
+        "report": str(result.post_dir / "report.md"),
+    }

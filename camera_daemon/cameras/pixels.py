@@ -85,9 +85,7 @@ class PixelConverter:
         allowed = _allowed_outputs(self.genicam_format)
         if self.output not in allowed:
             names = ", ".join(str(choice) for choice in allowed)
-            raise CameraError(
-                f"pixel format '{self.genicam_format}' cannot be converted to {self.output}; use {names}"
-            )
+            raise CameraError(f"pixel format '{self.genicam_format}' cannot be converted to {self.output}; use {names}")
 
     @property
     def output_shape(self) -> tuple[int, ...]:
@@ -141,9 +139,7 @@ class PixelConverter:
         np.copyto(out, self._scratch, casting="unsafe")
 
 
-def converter_for(
-    genicam_format: str, width: int, height: int, output: PixelFormat | None = None
-) -> PixelConverter:
+def converter_for(genicam_format: str, width: int, height: int, output: PixelFormat | None = None) -> PixelConverter:
     """A converter to ``output``, or to the format's natural layout when none is asked for."""
     chosen = natural_output(genicam_format) if output is None else output
     return PixelConverter(genicam_format=genicam_format, width=width, height=height, output=chosen)

@@ -109,7 +109,7 @@ class SyntheticCamera:
         while True:
             slot = self._slot
             self._slot += 1
-            due = self._due_s if slot == 0 else self._next_due()
+            due = self._due_s if slot == 0 or self._config.fps <= 0 else self._next_due()
             if slot in self._drops:
                 continue
             break

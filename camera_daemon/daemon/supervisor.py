@@ -58,6 +58,7 @@ class CameraStatus:
     seconds_recorded: float
     paused: bool
     pid: int
+    encoder_pid: int
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -126,7 +127,8 @@ class Supervisor:
             self.poll()
             for worker in list(pending):
                 if worker.failed_reason is not None:
-                    raise CameraError(f"camera '{worker.spec.camera.name}' failed to start: {worker.failed_reason}")
+                    name, reason = worker.spec.camera.name, worker.failed_reason
+                    raise CameraError(reason if f"'{name}'" in reason else f"camera '{name}' failed to start: {reason}")
                 state = worker.links.status[Field.state]
                 if state == WorkerState.recording or worker.links.status[Field.frames_written] > 0:
                     pending.remove(worker)
@@ -211,6 +213,7 @@ class Supervisor:
                     seconds_recorded=round(seconds, 3),
                     paused=bool(row["paused"]),
                     pid=int(row["pid"]),
+                    encoder_pid=int(row["encoder_pid"]),
                 )
             )
         return result

@@ -214,9 +214,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks) -> None:
     status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
     if error is not None:
         if not isinstance(error, CamdError):
-            (spec.logs_dir / f"{spec.camera.name}.traceback.txt").write_text(
-                "".join(traceback.format_exception(error))
-            )
+            (spec.logs_dir / f"{spec.camera.name}.traceback.txt").write_text("".join(traceback.format_exception(error)))
         raise SystemExit(1)
 
 

@@ -22,7 +22,9 @@ def ffmpeg_path() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise EncoderError("no ffmpeg found: install it (apt-get install ffmpeg) or pip install imageio-ffmpeg") from None
+        raise EncoderError(
+            "no ffmpeg found: install it (apt-get install ffmpeg) or pip install imageio-ffmpeg"
+        ) from None
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
@@ -33,6 +35,8 @@ def ffmpeg_version() -> str:
             [ffmpeg_path(), "-hide_banner", "-version"], capture_output=True, text=True, timeout=10, check=False
         ).stdout
     except OSError as error:
-        raise EncoderError(f"ffmpeg at {ffmpeg_path()} does not run ({error}); set CAMD_FFMPEG to a working one") from None
+        raise EncoderError(
+            f"ffmpeg at {ffmpeg_path()} does not run ({error}); set CAMD_FFMPEG to a working one"
+        ) from None
     first = output.splitlines()[0] if output else "unknown"
     return first.removeprefix("ffmpeg version ").split(" ")[0]

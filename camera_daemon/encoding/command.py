@@ -82,9 +82,7 @@ def _quality_options(config: EncoderConfig) -> dict[str, Any]:
     return options
 
 
-def build_command(
-    config: EncoderConfig, geometry: FrameGeometry, output: Path, loglevel: str = "error"
-) -> list[str]:
+def build_command(config: EncoderConfig, geometry: FrameGeometry, output: Path, loglevel: str = "error") -> list[str]:
     """The full argument list: raw frames on stdin, one video stream out."""
     nominal = geometry.nominal_fps if geometry.nominal_fps > 0 else _FALLBACK_NOMINAL_FPS
     gop = 1 if config.codec in (Codec.ffv1, Codec.mjpeg) else max(1, round(nominal * config.keyframe_interval_s))

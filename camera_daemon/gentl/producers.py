@@ -95,9 +95,7 @@ def require_producers() -> tuple[Path, ...]:
     """The producer files to load; an error that says how to configure them when there are none."""
     producers = configured_producers()
     if not producers.paths:
-        raise ConfigError(
-            f"no GenTL producer configured; run `camd cti set /path/to/producer.cti` or set {ENV_VAR}"
-        )
+        raise ConfigError(f"no GenTL producer configured; run `camd cti set /path/to/producer.cti` or set {ENV_VAR}")
     missing = [str(path) for path in producers.paths if not path.is_file()]
     if len(missing) == len(producers.paths):
         raise ConfigError(

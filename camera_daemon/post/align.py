@@ -113,9 +113,7 @@ def nearest_within(ticks_us: IntArray, times_us: IntArray, tolerance_us: float) 
     return chosen, offset.astype(np.int64)
 
 
-def align(
-    camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | None = None
-) -> AlignedFrames:
+def align(camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | None = None) -> AlignedFrames:
     for name, times in camera_times.items():
         if times.size > 1 and np.any(np.diff(times) < 0):
             raise PostError(f"camera '{name}': frame times go backwards; its timestamp table is damaged")

@@ -75,7 +75,9 @@ def probe_video(path: Path) -> tuple[int, int, str, float]:
             rate = float(stream.average_rate or 0.0)
             for frame in container.decode(stream):
                 pixels = frame.to_ndarray(format="bgr24").astype(np.int16)
-                spread = int(np.abs(pixels[..., 0] - pixels[..., 2]).max() + np.abs(pixels[..., 1] - pixels[..., 2]).max())
+                spread = int(
+                    np.abs(pixels[..., 0] - pixels[..., 2]).max() + np.abs(pixels[..., 1] - pixels[..., 2]).max()
+                )
                 return frame.width, frame.height, "mono8" if spread <= 6 else "bgr8", rate
     except av.error.FFmpegError as error:
         raise PostError(f"{path}: cannot decode ({error})") from None

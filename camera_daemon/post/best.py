@@ -30,7 +30,7 @@ def padding_fraction(frame: Gray) -> float:
     height, width = frame.shape[:2]
     dark_rows = int((frame.mean(axis=1) <= DARK_LEVEL).sum())
     dark_columns = int((frame.mean(axis=0) <= DARK_LEVEL).sum())
-    return 1.0 - (1.0 - dark_rows / height) * (1.0 - dark_columns / width)
+    return float(1.0 - (1.0 - dark_rows / height) * (1.0 - dark_columns / width))
 
 
 def edge_energy(frame: Gray) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 import cv2
 import numpy as np
@@ -42,8 +43,8 @@ def shrink(frame: Gray) -> Gray:
     height, width = frame.shape[:2]
     while width >= 4 * _RESIZE and height >= 4 * _RESIZE:
         width, height = width // 2, height // 2
-        frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
-    return cv2.resize(frame, (_RESIZE, _RESIZE), interpolation=cv2.INTER_AREA)  # type: ignore[no-any-return]
+        frame = cast(Gray, cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA))
+    return cast(Gray, cv2.resize(frame, (_RESIZE, _RESIZE), interpolation=cv2.INTER_AREA))
 
 
 def shrink_batch(frames: list[Gray]) -> npt.NDArray[np.float64]:
@@ -166,7 +167,15 @@ class Deduper:
         return DedupeDecision(index, twin, distance, mean_diff, score, True, reason)
 
     def _keep(
-        self, frame: Gray, index: int, frame_hash: np.uint64, twin: int, distance: int, mean: float, score: float, why: str
+        self,
+        frame: Gray,
+        index: int,
+        frame_hash: np.uint64,
+        twin: int,
+        distance: int,
+        mean: float,
+        score: float,
+        why: str,
     ) -> DedupeDecision:
         self._kept = frame.copy()
         self._kept_hash = frame_hash

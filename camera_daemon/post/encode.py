@@ -10,15 +10,40 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 import av
+import cv2
 import numpy as np
+import numpy.typing as npt
 
-from camera_daemon.post.decode import Frame
+from camera_daemon.post.decode import FULL_TO_LIMITED, Frame
 from camera_daemon.post.errors import PostError
 
 _MICROSECOND = Fraction(1, 1_000_000)
 CODECS = ("h264", "ffv1")
+
+
+def _plane(frame: av.VideoFrame, index: int, rows: int, columns: int) -> npt.NDArray[np.uint8]:
+    plane = frame.planes[index]
+    return np.frombuffer(plane, dtype=np.uint8).reshape(rows, plane.line_size)[:, :columns]
+
+
+def gray_to_yuv420p(gray: npt.NDArray[np.uint8], studio: bool = False) -> av.VideoFrame:
+    """A studio-range yuv420p frame of a gray image, the same values swscale would produce;
+    ``studio`` says the gray values are studio range already and only need copying."""
+    height, width = gray.shape
+    frame = av.VideoFrame(width, height, "yuv420p")
+    luma = _plane(frame, 0, height, width)
+    if studio:
+        luma[...] = gray
+    elif luma.flags.c_contiguous:
+        cv2.LUT(gray, FULL_TO_LIMITED, dst=luma)
+    else:
+        luma[...] = cv2.LUT(gray, FULL_TO_LIMITED)
+    _plane(frame, 1, height // 2, width // 2).fill(128)
+    _plane(frame, 2, height // 2, width // 2).fill(128)
+    return frame
 
 
 class VideoWriter:
@@ -37,8 +62,9 @@ class VideoWriter:
     ) -> None:
         if codec not in CODECS:
             raise PostError(f"output codec '{codec}' is not supported; use one of {', '.join(CODECS)}")
-        if width % 2 or height % 2:
-            raise PostError(f"output size {width}x{height} must be even for yuv420p")
+        # yuv420p needs even sizes: an odd camera gets one black row or column, never a resize
+        self._pad = (height % 2, width % 2)
+        width, height = width + self._pad[1], height + self._pad[0]
         self.path = path
         self._input_format = "bgr24" if colour else "gray"
         self._container = av.open(str(path), mode="w", format="matroska")
@@ -46,7 +72,7 @@ class VideoWriter:
         if codec == "h264":
             stream = self._container.add_stream("libx264", rate=rate)
             stream.pix_fmt = "yuv420p"
-            stream.options = {"preset": preset, "crf": str(crf)}
+            stream.options = {"preset": preset, "crf": str(crf), "threads": "auto"}
         else:
             stream = self._container.add_stream("ffv1", rate=rate)
             stream.pix_fmt = "bgr0" if colour else "gray"
@@ -54,20 +80,36 @@ class VideoWriter:
         stream.height = height
         stream.codec_context.time_base = _MICROSECOND
         self._stream = stream
+        # gray input to yuv420p is written straight into the frame's planes (luma table, constant chroma):
+        # no swscale pass and no intermediate copy, which is most of the per-frame cost outside x264
+        self._pack_gray = codec == "h264" and not colour
         self._last_us = -1
         self.frames_written = 0
 
     def __enter__(self) -> VideoWriter:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
-    def write(self, pixels: Frame, time_us: int) -> None:
+    @property
+    def takes_studio_range(self) -> bool:
+        """True when ``write(..., studio=True)`` is accepted: a gray input into yuv420p."""
+        return self._pack_gray
+
+    def write(self, pixels: Frame, time_us: int, studio: bool = False) -> None:
         if time_us <= self._last_us:
             raise PostError(f"{self.path}: frame time {time_us} µs does not increase (previous {self._last_us} µs)")
         self._last_us = time_us
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=self._input_format)
+        if any(self._pad):
+            padding = ((0, self._pad[0]), (0, self._pad[1])) + ((0, 0),) * (pixels.ndim - 2)
+            pixels = cast(Frame, np.pad(pixels, padding))
+        if self._pack_gray:
+            frame = gray_to_yuv420p(cast(npt.NDArray[np.uint8], pixels), studio)
+        else:
+            frame = av.VideoFrame.from_ndarray(cast(Frame, np.ascontiguousarray(pixels)), format=self._input_format)
         frame.pts = time_us
         frame.time_base = _MICROSECOND
         for packet in self._stream.encode(frame):

@@ -53,7 +53,6 @@ def prepare_post_dir(post_dir: Path, steps: Iterable[str], force: bool) -> None:
             path.unlink()
     try:
         post_dir.mkdir(parents=True, exist_ok=True)
-        (post_dir / "plots").mkdir(exist_ok=True)
     except OSError as error:
         raise PostError(f"{post_dir}: cannot create the output folder ({error.strerror})") from None
 

@@ -25,15 +25,26 @@ def colour(index: int) -> tuple[int, int, int]:
 class Axes:
     """A white canvas with a plotting box mapping data coordinates to pixels."""
 
-    def __init__(self, title: str, x_label: str, y_label: str, x_range: tuple[float, float], y_range: tuple[float, float],
-                 size: tuple[int, int] = (800, 360)) -> None:
+    def __init__(
+        self,
+        title: str,
+        x_label: str,
+        y_label: str,
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        lanes: list[str] | None = None,
+        size: tuple[int, int] = (800, 360),
+    ) -> None:
+        self.lanes = lanes
         self.width, self.height = size
         self.image = np.full((self.height, self.width, 3), 255, dtype=np.uint8)
         self.x0, self.x1 = _widen(x_range)
         self.y0, self.y1 = _widen(y_range)
         self.box = (_MARGIN_LEFT, _MARGIN_TOP, self.width - _MARGIN_RIGHT, self.height - _MARGIN_BOTTOM)
         cv2.putText(self.image, title, (_MARGIN_LEFT, 24), _FONT, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
-        cv2.putText(self.image, x_label, (self.width // 2 - 60, self.height - 8), _FONT, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(
+            self.image, x_label, (self.width // 2 - 60, self.height - 8), _FONT, 0.45, (0, 0, 0), 1, cv2.LINE_AA
+        )
         cv2.putText(self.image, y_label, (4, _MARGIN_TOP - 8), _FONT, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
         self._axes()
 
@@ -47,8 +58,12 @@ class Axes:
             y_value = self.y0 + fraction * (self.y1 - self.y0)
             cv2.line(self.image, (x, bottom), (x, bottom + 4), (0, 0, 0), 1)
             cv2.putText(self.image, f"{x_value:.4g}", (x - 18, bottom + 18), _FONT, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
-            cv2.line(self.image, (left - 4, y), (left, y), (0, 0, 0), 1)
-            cv2.putText(self.image, f"{y_value:.4g}", (4, y + 4), _FONT, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+            if self.lanes is None:
+                cv2.line(self.image, (left - 4, y), (left, y), (0, 0, 0), 1)
+                cv2.putText(self.image, f"{y_value:.4g}", (4, y + 4), _FONT, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+        for index, name in enumerate(self.lanes or []):
+            y = int(self.to_pixels(np.array([self.x0]), np.array([float(index)]))[0, 1])
+            cv2.putText(self.image, name[:9], (4, y + 4), _FONT, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
 
     def to_pixels(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.int32]:
         left, top, right, bottom = self.box
@@ -66,7 +81,7 @@ class Axes:
 
     def bars(self, edges: FloatArray, counts: FloatArray, rgb: tuple[int, int, int], lane: tuple[float, float]) -> None:
         """Histogram bars drawn within ``lane`` (fractions of the box height) so cameras can be stacked."""
-        left, top, right, bottom = self.box
+        _left, top, _right, bottom = self.box
         lane_bottom = bottom - lane[0] * (bottom - top)
         lane_height = (lane[1] - lane[0]) * (bottom - top)
         peak = max(float(counts.max()), 1.0) if counts.size else 1.0
@@ -74,7 +89,7 @@ class Axes:
         for index, count in enumerate(counts):
             if count <= 0:
                 continue
-            height = int(round(count / peak * (lane_height - 4)))
+            height = round(count / peak * (lane_height - 4))
             x_left, x_right = int(xs[index]), max(int(xs[index + 1]) - 1, int(xs[index]))
             cv2.rectangle(self.image, (x_left, int(lane_bottom) - height), (x_right, int(lane_bottom)), rgb, -1)
 
@@ -103,14 +118,16 @@ def interval_histogram(path: Path, intervals_ms: dict[str, FloatArray]) -> None:
     """One histogram lane per camera on a shared interval axis: jitter, drops and rate at a glance."""
     values = [v for v in intervals_ms.values() if v.size]
     high = float(max(np.percentile(v, 99.5) for v in values)) * 1.2 if values else 1.0
-    axes = Axes("Frame intervals per camera", "interval (ms)", "frames", (0.0, high), (0.0, 1.0))
     names = list(intervals_ms)
+    y_range = (-0.5, len(names) - 0.5)
+    axes = Axes(
+        "Frame intervals per camera (bar height: share of the peak)", "interval (ms)", "", (0.0, high), y_range, names
+    )
     edges = np.linspace(0.0, high, 81)
     for index, name in enumerate(names):
         counts, _ = np.histogram(np.clip(intervals_ms[name], 0, high), bins=edges)
         lane = (index / len(names), (index + 1) / len(names))
         axes.bars(edges, counts.astype(np.float64), colour(index), lane)
-    axes.legend(names)
     axes.save(path)
 
 
@@ -129,15 +146,21 @@ def offset_over_time(path: Path, time_s: FloatArray, offsets_ms: dict[str, Float
     axes.save(path)
 
 
-def drops_timeline(path: Path, span_s: tuple[float, float], drops_s: dict[str, FloatArray],
-                   missing_s: dict[str, FloatArray]) -> None:
+def drops_timeline(
+    path: Path, span_s: tuple[float, float], drops_s: dict[str, FloatArray], missing_s: dict[str, FloatArray]
+) -> None:
     """One lane per camera: tall marks where frames were dropped, short grey marks at missing ticks."""
     names = list(drops_s)
-    axes = Axes("Drops (tall) and missing ticks (short) on the timeline", "time (s)", "camera", span_s,
-                (-0.5, len(names) - 0.5))
+    axes = Axes(
+        "Drops (tall) and missing ticks (short) on the timeline",
+        "time (s)",
+        "",
+        span_s,
+        (-0.5, len(names) - 0.5),
+        names,
+    )
     for index, name in enumerate(names):
         lane = np.full(missing_s[name].size, float(index))
         axes.marks(missing_s[name], lane, (150, 150, 150), half_height=3)
         axes.marks(drops_s[name], np.full(drops_s[name].size, float(index)), colour(index), half_height=10)
-    axes.legend(names)
     axes.save(path)

@@ -91,7 +91,9 @@ def read_timestamp_table(path: Path) -> dict[str, IntArray]:
 
 def write_timestamp_table(path: Path, columns: dict[str, IntArray]) -> None:
     """Write a table in the recorder's own layout, so an output can itself be read back as a session."""
-    pacsv.write_csv(pa.table({name: pa.array(np.asarray(values, dtype=np.int64)) for name, values in columns.items()}), path)
+    pacsv.write_csv(
+        pa.table({name: pa.array(np.asarray(values, dtype=np.int64)) for name, values in columns.items()}), path
+    )
 
 
 def _post_config(folder: Path) -> PostConfig:
@@ -143,8 +145,15 @@ def load_camd_session(folder: Path) -> SessionTracks:
     cameras = manifest.get("cameras")
     if not isinstance(cameras, dict) or not cameras:
         raise PostError(f"{path}: lists no cameras; nothing to stitch")
-    tracks = tuple(_camera_from_manifest(folder, name, entry) for name, entry in cameras.items())
-    warnings = tuple(
+    skipped = [
+        name
+        for name, entry in cameras.items()
+        if entry.get("onset_utc_us") is None or entry.get("frames_in_video") == 0
+    ]
+    tracks = tuple(_camera_from_manifest(folder, name, entry) for name, entry in cameras.items() if name not in skipped)
+    if not tracks:
+        raise PostError(f"{path}: no camera recorded a frame; nothing to stitch")
+    warnings = tuple(f"{name}: recorded no frames, left out" for name in skipped) + tuple(
         f"{track.name}: manifest says {track.frames_in_video} frames in the video, the table has {track.frame_count}"
         for track in tracks
         if track.frames_in_video >= 0 and track.frames_in_video != track.frame_count

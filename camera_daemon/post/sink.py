@@ -7,8 +7,8 @@ step uses to build the output's timestamp table from the frames that were actual
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -25,6 +25,7 @@ BATCH = 32
 class SinkResult:
     rows_written: list[int] = field(default_factory=list)
     times_written_us: list[int] = field(default_factory=list)
+    rows_pushed: list[int] = field(default_factory=list)
     decisions: list[DedupeDecision] = field(default_factory=list)
 
 
@@ -36,35 +37,39 @@ class FrameSink:
         writer: VideoWriter,
         origin_us: int,
         deduper: Deduper | None = None,
-        dedupe_rows: int | None = None,
+        dedupe_view: Callable[[Frame], Frame] | None = None,
         compare: VideoWriter | None = None,
+        studio: bool = False,
     ) -> None:
+        self.studio = studio  # frames arrive in studio range (see decode.luma) and go to the encoder as is
         self._writer = writer
         self._origin_us = origin_us
         self._deduper = deduper
-        self._dedupe_rows = dedupe_rows
+        self._dedupe_view = dedupe_view
         self._compare = compare
         self._batch: list[tuple[Frame, int, int]] = []
         self._last_kept: npt.NDArray[np.uint8] | None = None
         self.result = SinkResult()
 
     def push(self, pixels: Frame, utc_us: int, row: int) -> None:
+        self.result.rows_pushed.append(row)
         if self._deduper is None:
             self._write(pixels, utc_us, row)
             return
-        self._batch.append((pixels.copy(), utc_us, row))
+        self._batch.append((pixels.copy(), utc_us, row))  # the composer reuses its canvas
         if len(self._batch) >= BATCH:
             self._drain()
 
     def _write(self, pixels: Frame, utc_us: int, row: int) -> None:
-        self._writer.write(pixels, utc_us - self._origin_us)
+        self._writer.write(pixels, utc_us - self._origin_us, self.studio)
         self.result.rows_written.append(row)
         self.result.times_written_us.append(utc_us)
 
     def _drain(self) -> None:
         if not self._batch or self._deduper is None:
             return
-        grays = [to_gray8(pixels)[: self._dedupe_rows] for pixels, _, _ in self._batch]
+        view = self._dedupe_view or (lambda pixels: pixels)
+        grays = [to_gray8(view(pixels)) for pixels, _, _ in self._batch]
         positions = list(range(len(self.result.decisions), len(self.result.decisions) + len(grays)))
         decisions = self._deduper.feed(grays, positions)
         for (pixels, utc_us, row), gray, decision in zip(self._batch, grays, decisions, strict=True):
@@ -81,15 +86,11 @@ class FrameSink:
         return self.result
 
 
-def comparison(current: npt.NDArray[np.uint8], previous: npt.NDArray[np.uint8] | None,
-               threshold: int = 12) -> npt.NDArray[np.uint8]:
+def comparison(
+    current: npt.NDArray[np.uint8], previous: npt.NDArray[np.uint8] | None, threshold: int = 12
+) -> npt.NDArray[np.uint8]:
     """Side by side: this frame, the frame it is compared with, and a mask of pixels that differ."""
     other = previous if previous is not None and previous.shape == current.shape else np.zeros_like(current)
     mask = np.where(cv2.absdiff(current, other) > threshold, 255, 0).astype(np.uint8)
     side = np.hstack([current, other, mask])
     return np.ascontiguousarray(np.pad(side, ((0, side.shape[0] % 2), (0, side.shape[1] % 2))))
-
-
-def comparison_writer(path: Path, height: int, width: int, rate_fps: float) -> VideoWriter:
-    """Writer sized for ``comparison`` frames of a ``width`` x ``height`` picture."""
-    return VideoWriter(path, 3 * width + (3 * width) % 2, height + height % 2, colour=False, rate_fps=rate_fps)

@@ -43,4 +43,3 @@ def export_timestamps(session_path: Path, fmt: str, only: str | None = None) -> 
             continue
         written.append(write_table(columns, target, fmt))
     return written
-

@@ -30,8 +30,10 @@ class SessionFolder:
 
     @property
     def timestamp_log(self) -> Path:
-        """The DataLogger writes here: ``logs/timestamps_data_log/``."""
-        return self.logs / "timestamps_data_log"
+        """The DataLogger's folder, ``logs/<instance>_data_log/``; the instance name is unique per
+        session because the logger's shared-memory name derives from it."""
+        found = sorted(self.logs.glob("*_data_log"))
+        return found[0] if found else self.logs / "timestamps_data_log"
 
     @property
     def post(self) -> Path:

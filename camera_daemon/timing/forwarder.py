@@ -7,6 +7,7 @@ drops that channel at its first bad read and keeps serving the others.
 from __future__ import annotations
 
 import threading
+import uuid
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from ataraxis_data_structures import DataLogger, LogPackage
 
 class LogForwarder:
     def __init__(self, logs_dir: Path) -> None:
-        self._logger = DataLogger(logs_dir, "timestamps", thread_count=2, poll_interval=10)
+        # The logger names a shared-memory block after its instance: two sessions recording at once
+        # (two daemons, parallel tests) must not share one, or stopping one would stop both.
+        instance = f"timestamps_{uuid.uuid4().hex[:12]}"
+        self._logger = DataLogger(logs_dir, instance, thread_count=2, poll_interval=10)
         self._channels: dict[Connection, int] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -59,6 +63,10 @@ class LogForwarder:
                     )
                 )
                 self.entries += 1
+
+    @property
+    def directory(self) -> Path:
+        return self._logger.output_directory
 
     def stop(self) -> None:
         """Drain every channel (workers have ended, so each reaches EOF), then flush the logger."""

@@ -84,18 +84,18 @@ def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
     return {name: data[:, i] if data.size else np.zeros(0, np.int64) for i, name in enumerate(TABLE_COLUMNS)}
 
 
-def write_table(columns: dict[str, np.ndarray], path: Path, fmt: str) -> Path:  # type: ignore[type-arg]
-    """Write in ``csv``, ``npz`` or ``parquet``; returns the file written."""
+def write_table(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> Path:  # type: ignore[type-arg]
+    """Write ``<stem>.<fmt>`` in ``csv``, ``npz`` or ``parquet``; returns the file written."""
+    target = stem.with_name(f"{stem.name}.{fmt}")
     if fmt == "csv":
-        write_csv(columns, path.with_suffix(".csv"))
-        return path.with_suffix(".csv")
-    if fmt == "npz":
-        np.savez(path.with_suffix(".npz"), **columns)
-        return path.with_suffix(".npz")
-    if fmt == "parquet":
+        write_csv(columns, target)
+    elif fmt == "npz":
+        np.savez(target, **columns)  # type: ignore[arg-type]
+    elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.table(columns), path.with_suffix(".parquet"))
-        return path.with_suffix(".parquet")
-    raise ValueError(f"unknown table format '{fmt}'; use csv, npz or parquet")
+        pq.write_table(pa.table(columns), target)
+    else:
+        raise ValueError(f"unknown table format '{fmt}'; use csv, npz or parquet")
+    return target

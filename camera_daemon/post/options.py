@@ -1,0 +1,89 @@
+"""The post-stop settings one run uses, from the session's [post] section and command-line overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.config import PostConfig
+from camera_daemon.post.dedupe import DedupeSettings, PixelCheck
+from camera_daemon.post.encode import CODECS
+from camera_daemon.post.errors import PostError
+from camera_daemon.post.mosaic import Missing
+
+
+class StitchMode(StrEnum):
+    mosaic = "mosaic"
+    best = "best"
+    concat = "concat"
+
+
+def _choice[E: StrEnum](kind: type[E], value: str, what: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise PostError(f"{what} '{value}' is unknown; use one of {choices}") from None
+
+
+@dataclass(frozen=True)
+class PostOptions:
+    """Everything one post-stop run needs; immutable so it can be shipped to a worker as is."""
+
+    mode: StitchMode = StitchMode.mosaic
+    reference: str = ""
+    missing: Missing = Missing.black
+    tolerance_ms: float = 0.0
+    time_overlay: bool = True
+    dedupe: bool = False
+    dedupe_settings: DedupeSettings = field(default_factory=DedupeSettings)
+    trim: str = ""
+    cameras: tuple[str, ...] = ()
+    concat_with: tuple[Path, ...] = ()
+    concat_gap_s: float = 0.0
+    codec: str = "h264"
+    crf: int = 18
+    debug: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.codec not in CODECS:
+            raise PostError(f"codec '{self.codec}' is not supported for post outputs; use one of {', '.join(CODECS)}")
+
+    @staticmethod
+    def from_config(post: PostConfig, **overrides: Any) -> PostOptions:
+        settings = DedupeSettings(
+            hash_distance=post.dedupe_hash_distance,
+            check=_choice(PixelCheck, post.dedupe_check, "dedupe check"),
+            max_block_diff=post.dedupe_max_block_diff,
+            min_block_ssim=post.dedupe_min_block_ssim,
+        )
+        options = PostOptions(
+            mode=_choice(StitchMode, post.stitch, "stitch mode"),
+            reference=post.reference,
+            missing=_choice(Missing, post.missing, "missing"),
+            tolerance_ms=post.tolerance_ms,
+            time_overlay=post.time_overlay,
+            dedupe=post.dedupe,
+            dedupe_settings=settings,
+            trim=post.trim,
+            concat_gap_s=post.concat_gap_s,
+            codec=post.codec,
+            crf=post.crf,
+            debug=post.debug,
+        )
+        return replace(options, **{key: value for key, value in overrides.items() if value is not None})
+
+    @staticmethod
+    def parse_mode(value: str) -> StitchMode:
+        return _choice(StitchMode, value, "stitch mode")
+
+    @staticmethod
+    def parse_missing(value: str) -> Missing:
+        return _choice(Missing, value, "--missing")
+
+    @staticmethod
+    def parse_check(value: str) -> PixelCheck:
+        return _choice(PixelCheck, value, "dedupe check")

@@ -1,0 +1,110 @@
+"""The stage's summary for people (Markdown), for programs (JSON), and its three plots.
+
+Numbers in the report come from the logged timestamps, not from video metadata: frames, drops (exact
+where the camera counts its frames), mean rate, and how far each camera sat from the reference.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from camera_daemon.post import plots
+from camera_daemon.post.align import AlignedFrames, CameraStats, Reference, camera_stats
+from camera_daemon.post.session_io import SessionTracks
+
+
+def session_stats(session: SessionTracks, aligned: AlignedFrames) -> list[CameraStats]:
+    return [
+        camera_stats(track.name, track.camera_frame_id, track.utc_time_us, aligned)
+        for track in session.cameras
+        if track.name in aligned.cameras
+    ]
+
+
+def stats_json(stats: CameraStats) -> dict[str, Any]:
+    data = asdict(stats)
+    data["drop_positions"] = [int(p) for p in stats.drop_positions[:1000]]
+    data["mean_rate_fps"] = round(stats.mean_rate_fps, 4)
+    data["median_interval_us"] = round(stats.median_interval_us, 1)
+    data["mean_abs_offset_us"] = round(stats.mean_abs_offset_us, 1)
+    return data
+
+
+def write_plots(plot_dir: Path, session: SessionTracks, aligned: AlignedFrames, stats: list[CameraStats]) -> list[Path]:
+    tracks = [session.camera(s.name) for s in stats]
+    origin = int(aligned.tick_utc_us[0]) if aligned.tick_count else 0
+    intervals = {t.name: np.diff(t.utc_time_us) / 1e3 for t in tracks}
+    paths = [plot_dir / "intervals.png", plot_dir / "offsets.png", plot_dir / "drops.png"]
+    plots.interval_histogram(paths[0], intervals)
+    tick_s = (aligned.tick_utc_us - origin) / 1e6
+    offsets = {}
+    missing = {}
+    for column, name in enumerate(aligned.cameras):
+        present = aligned.source_index[:, column] >= 0
+        offsets[name] = np.where(present, aligned.offset_us[:, column] / 1e3, np.nan)
+        missing[name] = tick_s[~present]
+    plots.offset_over_time(paths[1], tick_s, offsets)
+    drops = {}
+    for track, stat in zip(tracks, stats, strict=True):
+        positions = np.clip(stat.drop_positions, 0, max(track.frame_count - 1, 0))
+        drops[track.name] = (track.utc_time_us[positions] - origin) / 1e6 if track.frame_count else np.zeros(0)
+    ends = [float(t.utc_time_us[-1] - origin) / 1e6 for t in tracks if t.frame_count]
+    starts = [float(t.utc_time_us[0] - origin) / 1e6 for t in tracks if t.frame_count]
+    plots.drops_timeline(paths[2], (min(starts, default=0.0), max(ends, default=1.0)), drops, missing)
+    return paths
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        f"# Post-stop report: {summary['session']}",
+        "",
+        f"- mode: **{summary['mode']}**, reference: {summary['reference']}, "
+        f"tolerance: {summary['tolerance_us'] / 1e3:.2f} ms",
+        f"- aligned rows: {summary['aligned_rows']}, frames written: {summary['frames_written']}"
+        f", dropped as repeats: {summary['dedupe_dropped']}",
+        f"- output: `{summary['video']}`",
+        "",
+        "| camera | frames | drops | drops from | mean rate (fps) | missing ticks "
+        "| mean abs offset (ms) | max abs offset (ms) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for cam in summary["cameras"]:
+        lines.append(
+            f"| {cam['name']} | {cam['frames']} | {cam['drops']} | {cam['drops_from']} | {cam['mean_rate_fps']:.3f} "
+            f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} |"
+        )
+    if summary["warnings"]:
+        lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in summary["warnings"]]
+    lines += ["", "## Files", ""] + [f"- `{name}`" for name in summary["files"]]
+    lines += ["", "Plots: `plots/intervals.png`, `plots/offsets.png`, `plots/drops.png`.", ""]
+    return "\n".join(lines)
+
+
+def write_report(
+    post_dir: Path,
+    session: SessionTracks,
+    aligned: AlignedFrames,
+    reference: Reference,
+    tolerance_us: float,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    stats = session_stats(session, aligned)
+    (post_dir / "plots").mkdir(exist_ok=True)
+    write_plots(post_dir / "plots", session, aligned, stats)
+    summary: dict[str, Any] = {
+        "session": session.name,
+        "reference": reference.describe(),
+        "tolerance_us": tolerance_us,
+        "aligned_rows": aligned.tick_count,
+        "cameras": [stats_json(s) for s in stats],
+        "warnings": list(session.warnings),
+        **details,
+    }
+    (post_dir / "report.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (post_dir / "report.md").write_text(markdown(summary), encoding="utf-8")
+    return summary

@@ -1,0 +1,154 @@
+"""Drive the `mosaic` and `best` stitches: walk the aligned rows, fetch frames, hand results to the sink.
+
+Every camera's video is decoded once, front to back, in step with the aligned rows; a row costs one
+composed or chosen frame, so memory does not grow with the recording's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from camera_daemon.post.align import AlignedFrames
+from camera_daemon.post.best import BestDecision, CopyScore, choose_best, score_copy
+from camera_daemon.post.decode import Frame, FrameReader, to_gray8
+from camera_daemon.post.errors import PostError
+from camera_daemon.post.mosaic import Missing, MosaicComposer, MosaicLayout, TileState, as_canvas_pixels
+from camera_daemon.post.session_io import CameraTrack
+from camera_daemon.post.sink import FrameSink
+
+Progress = Callable[[int], None]
+
+
+def _readers(stack: ExitStack, tracks: list[CameraTrack], studio: bool = False) -> list[FrameReader]:
+    return [stack.enter_context(FrameReader(track.video, track.pixel_format, studio=studio)) for track in tracks]
+
+
+def plan_mosaic(tracks: list[CameraTrack], time_overlay: bool) -> MosaicLayout:
+    colour = any(track.colour for track in tracks)
+    return MosaicLayout.plan([(t.name, t.width, t.height) for t in tracks], colour, time_overlay)
+
+
+def time_label(utc_us: int, origin_us: int) -> str:
+    stamp = datetime.fromtimestamp(utc_us / 1e6, tz=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return f"{stamp} UTC  +{(utc_us - origin_us) / 1e6:.3f} s"
+
+
+def run_mosaic(
+    tracks: list[CameraTrack],
+    aligned: AlignedFrames,
+    layout: MosaicLayout,
+    sink: FrameSink,
+    missing: Missing,
+    progress: Progress,
+) -> None:
+    """One grid frame per aligned row; a missing tile is black or the camera's last frame, and its label
+    strip says which, so a held frame is never mistaken for a live one."""
+    composer = MosaicComposer(layout, studio=sink.studio)
+    origin = int(aligned.tick_utc_us[0]) if aligned.tick_count else 0
+    with ExitStack() as stack:
+        readers = _readers(stack, tracks, studio=sink.studio)
+        held: list[Frame | None] = [None] * len(tracks)
+        for row in range(aligned.tick_count):
+            frames: list[Frame | None] = []
+            states: list[TileState] = []
+            for column, reader in enumerate(readers):
+                index = int(aligned.source_index[row, column])
+                if index >= 0:
+                    held[column] = reader.at(index)
+                    frames.append(held[column])
+                    states.append(TileState.live)
+                elif missing is Missing.hold and held[column] is not None:
+                    frames.append(held[column])
+                    states.append(TileState.held)
+                else:
+                    frames.append(None)
+                    states.append(TileState.missing)
+            tick = int(aligned.tick_utc_us[row])
+            text = time_label(tick, origin) if layout.time_overlay else ""
+            sink.push(composer.compose(frames, states, text), tick, row)
+            progress(1)
+
+
+@dataclass
+class BestLog:
+    decisions: list[BestDecision] = field(default_factory=list)
+    scores: list[list[CopyScore | None]] = field(default_factory=list)
+
+
+def check_copies(tracks: list[CameraTrack]) -> None:
+    sizes = {(track.width, track.height) for track in tracks}
+    if len(sizes) > 1:
+        raise PostError(f"best needs copies of one size; got {', '.join(f'{w}x{h}' for w, h in sorted(sizes))}")
+    if len(tracks) < 2:
+        raise PostError("best needs at least two redundant recordings; this session has one camera")
+
+
+def run_best(
+    tracks: list[CameraTrack],
+    aligned: AlignedFrames,
+    sink: FrameSink,
+    progress: Progress,
+    colour: bool,
+    on_choice: Callable[[int, Frame, Frame | None], None] | None = None,
+) -> BestLog:
+    """Per aligned row, score every copy that has a frame and pass the winner on; rows where no copy
+    has a frame are skipped (recorded as such), never filled."""
+    names = [track.name for track in tracks]
+    log = BestLog()
+    with ExitStack() as stack:
+        readers = _readers(stack, tracks)
+        for row in range(aligned.tick_count):
+            frames: list[Frame | None] = []
+            for column, reader in enumerate(readers):
+                index = int(aligned.source_index[row, column])
+                frames.append(reader.at(index) if index >= 0 else None)
+            scores = [None if frame is None else score_copy(to_gray8(frame)) for frame in frames]
+            decision = choose_best(scores, names)
+            log.decisions.append(decision)
+            log.scores.append(scores)
+            if decision.winner >= 0:
+                winner = frames[decision.winner]
+                assert winner is not None
+                if on_choice is not None:
+                    on_choice(row, winner, _runner_up(frames, scores, decision.winner))
+                sink.push(as_canvas_pixels(winner, colour), int(aligned.tick_utc_us[row]), row)
+            progress(1)
+    return log
+
+
+def _runner_up(frames: list[Frame | None], scores: list[CopyScore | None], winner: int) -> Frame | None:
+    others = [
+        (score.padding, -score.edge_energy, i) for i, score in enumerate(scores) if score is not None and i != winner
+    ]
+    return frames[min(others)[2]] if others else None
+
+
+def best_table(tracks: list[CameraTrack], aligned: AlignedFrames, log: BestLog, written: set[int]) -> dict[str, object]:
+    """The decision table: per aligned row, the winner, the reason and every copy's scores."""
+    names = [track.name for track in tracks]
+    columns: dict[str, object] = {
+        "aligned_row": np.arange(aligned.tick_count),
+        "utc_time_us": aligned.tick_utc_us,
+        "winner": [names[d.winner] if d.winner >= 0 else None for d in log.decisions],
+        "written": [row in written for row in range(aligned.tick_count)],
+        "reason": [d.reason for d in log.decisions],
+    }
+    for column, name in enumerate(names):
+        columns[f"{name}_frame"] = [int(i) if i >= 0 else None for i in aligned.source_index[:, column]]
+        columns[f"{name}_padding"] = [_score(s[column], "padding") for s in log.scores]
+        columns[f"{name}_edge_energy"] = [_score(s[column], "edge_energy") for s in log.scores]
+    return columns
+
+
+def _score(score: CopyScore | None, attribute: str) -> float | None:
+    return None if score is None else round(float(getattr(score, attribute)), 6)
+
+
+def written_rows(rows: list[int]) -> npt.NDArray[np.int64]:
+    return np.asarray(rows, dtype=np.int64)
