@@ -21,7 +21,7 @@ import numpy as np
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.cameras.synthetic import SceneRenderer
 from camera_daemon.config import EncoderConfig, parse_config
-from camera_daemon.daemon.supervisor import CameraStatus
+from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.encoding.command import build_command
 from camera_daemon.recording import StopRequest, record
 from camera_daemon.timing.batcher import TimestampBatcher

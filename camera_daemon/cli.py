@@ -16,7 +16,7 @@ from camera_daemon import __version__
 from camera_daemon.errors import CamdError, ConfigError
 
 if TYPE_CHECKING:
-    from camera_daemon.daemon.supervisor import CameraStatus
+    from camera_daemon.daemon.status import CameraStatus
 
 app = typer.Typer(
     name="camd",
@@ -170,20 +170,34 @@ def timestamps(
         console.print(str(path))
 
 
-def _mount_subcommands() -> None:
-    """Mounted when the command runs, not on import: every process the recorder spawns re-imports
-    this module, and the GenICam and post-stop code would add most of a second to each start."""
-    from camera_daemon.gentl.cli import cti_app, devices, genicam_app
-    from camera_daemon.post.cli import stitch
+_DAEMON_COMMANDS = {"start", "stop", "status", "pause", "resume", "logs"}
+_GENICAM_COMMANDS = {"cti", "genicam", "devices"}
 
-    app.add_typer(cti_app, name="cti")
-    app.add_typer(genicam_app, name="genicam")
-    app.command("devices")(devices)
-    app.command("stitch")(stitch)
+
+def _mount_subcommands(argv: list[str]) -> None:
+    """Mount only the command group the user invoked (all of them for help): every process the
+    recorder spawns re-imports this module, and ``camd status`` should answer in a blink rather
+    than load the GenICam and post-stop code it never uses."""
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    everything = word is None or word == "help"
+    if everything or word in _DAEMON_COMMANDS:
+        from camera_daemon.daemon.commands import register
+
+        register(app)
+    if everything or word in _GENICAM_COMMANDS:
+        from camera_daemon.gentl.cli import cti_app, devices, genicam_app
+
+        app.add_typer(cti_app, name="cti")
+        app.add_typer(genicam_app, name="genicam")
+        app.command("devices")(devices)
+    if everything or word == "stitch":
+        from camera_daemon.post.cli import stitch
+
+        app.command("stitch")(stitch)
 
 
 def main() -> None:
-    _mount_subcommands()
+    _mount_subcommands(sys.argv[1:])
     try:
         result = app(standalone_mode=False)
     except CamdError as error:

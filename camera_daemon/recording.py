@@ -15,7 +15,8 @@ from typing import Any
 
 from camera_daemon.cameras.spec import parse_camera_spec
 from camera_daemon.config import SessionConfig, load_config, parse_config
-from camera_daemon.daemon.supervisor import CameraStatus, Supervisor
+from camera_daemon.daemon.status import CameraStatus
+from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.session.folder import create_session
 from camera_daemon.session.manifest import write_manifest

@@ -6,6 +6,7 @@ value one update old, never a torn one (an aligned 8-byte store is atomic on the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -48,3 +49,25 @@ def new_status_row(context: Any) -> Any:
 def read_row(row: Any) -> dict[str, float]:
     values = list(row)
     return {field.name: values[field] for field in Field}
+
+
+@dataclass
+class CameraStatus:
+    name: str
+    state: str
+    fps_current: float
+    fps_mean: float
+    frames_written: int
+    frames_acquired: int
+    drops_buffer: int
+    drops_frame_id_gap: int
+    ring_depth: int
+    ring_capacity: int
+    encoder_alive: bool
+    seconds_recorded: float
+    paused: bool
+    pid: int
+    encoder_pid: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)

@@ -13,11 +13,10 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
-from camera_daemon.daemon.status import Field, WorkerState, new_status_row, read_row
+from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
@@ -40,28 +39,6 @@ def _children_ignore_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-@dataclass
-class CameraStatus:
-    name: str
-    state: str
-    fps_current: float
-    fps_mean: float
-    frames_written: int
-    frames_acquired: int
-    drops_buffer: int
-    drops_frame_id_gap: int
-    ring_depth: int
-    ring_capacity: int
-    encoder_alive: bool
-    seconds_recorded: float
-    paused: bool
-    pid: int
-    encoder_pid: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 class _Worker:

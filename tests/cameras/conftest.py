@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from gentl_producers import ProducerUnavailable, tlsimu_cti, viky_cti
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from recordings import decoded_counters, record_session, table
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.cameras.synthetic import SceneRenderer
+
+from recordings import decoded_counters, record_session, table
 
 
 def _write_source(path, frames: int) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow.parquet as pq
-from recordings import camd, decoded_counters, manifest, table
 
 from camera_daemon import __version__
+
+from recordings import camd, decoded_counters, manifest, table
 
 
 def test_version():

@@ -7,10 +7,11 @@ import signal
 import threading
 
 import numpy as np
-from recordings import decoded_counters, session_config, table
 
-from camera_daemon.daemon.supervisor import CameraStatus
+from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.recording import StopRequest, record
+
+from recordings import decoded_counters, session_config, table
 
 
 def test_sigkill_of_worker_and_encoder_keeps_a_decodable_timed_video(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from recordings import decoded_counters, frame_times_s, record_session, table
 
 

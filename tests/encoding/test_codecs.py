@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from recordings import decoded_counters, frame_times_s, iter_frames, record_session, table
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.cameras.synthetic import SceneRenderer
+
+from recordings import decoded_counters, frame_times_s, iter_frames, record_session, table
 
 _DECODE_FORMAT = {"mono8": "gray", "bgr8": "bgr24", "mono16": "gray16le"}
 

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from readback import nearest_truth
 
 from camera_daemon.post.align import Reference, align, count_drops, fixed_rate_ticks, nearest_within
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.trim import TrimRange, trim_mask
+
+from readback import nearest_truth
 
 
 def test_nearest_within_matches_brute_force() -> None:

@@ -4,14 +4,15 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
-from readback import decoded, nearest_truth
-from sessions import CameraPlan, record_axvs_folder
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.post.mosaic import MosaicLayout, tile_region
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.session_io import load_session
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded, nearest_truth
+from sessions import CameraPlan, record_axvs_folder
 
 
 def test_axvs_folder_aligns_and_stitches(tmp_path: Path) -> None:

@@ -4,13 +4,14 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
-from readback import decoded
-from sessions import CameraPlan, record_session
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.post.best import CopyScore, choose_best, padding_fraction
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded
+from sessions import CameraPlan, record_session
 
 BANDS = {"a": (3, 4, 10, 11, 12), "b": (4, 12, 13, 20), "c": (3, 4, 13)}  # frame 4: every copy damaged
 

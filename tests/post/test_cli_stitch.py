@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import typer
-from sessions import Recorded
 from typer.testing import CliRunner
 
 from camera_daemon.config import PostConfig
 from camera_daemon.post.cli import stitch
 from camera_daemon.post.workflow import run_post_stage
+
+from sessions import Recorded
 
 app = typer.Typer()
 app.command("stitch")(stitch)

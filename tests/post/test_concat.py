@@ -5,13 +5,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow.csv as pacsv
 import pytest
-from readback import decoded
-from sessions import CameraPlan, record_session
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded
+from sessions import CameraPlan, record_session
 
 
 def test_concat_joins_a_paused_recording_and_a_later_session(tmp_path: Path) -> None:

@@ -7,13 +7,14 @@ import numpy as np
 import pyarrow.csv as pacsv
 import pytest
 from PIL import Image
-from readback import decoded
-from sessions import CameraPlan, record_session, render_frames
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.post.dedupe import Deduper, DedupeSettings, PixelCheck, hamming, phash_batch
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded
+from sessions import CameraPlan, record_session, render_frames
 
 REPEATS = (7, 8, 20, 33, 45)
 SLOW = CameraPlan("slow", fps=30.0, slots=60, scene="slow", repeats=REPEATS)

@@ -7,13 +7,14 @@ import cv2
 import numpy as np
 import pyarrow.csv as pacsv
 import pytest
-from readback import decoded, nearest_truth
-from sessions import CameraPlan, Recorded, record_session
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.post.mosaic import MosaicLayout, label_region, tile_region
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded, nearest_truth
+from sessions import CameraPlan, Recorded, record_session
 
 
 def _layout(truth: dict[str, Recorded]) -> MosaicLayout:

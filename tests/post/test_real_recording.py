@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
-from readback import decoded
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.cameras.synthetic import content_sequence
@@ -14,6 +13,8 @@ from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.session_io import load_session
 from camera_daemon.post.workflow import run_post
 from camera_daemon.recording import record
+
+from readback import decoded
 
 REPEATS = [12, 13, 30]
 

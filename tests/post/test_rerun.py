@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
-from readback import decoded_hash
-from sessions import Recorded
 
 from camera_daemon.post.errors import PostOutputExistsError
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.workflow import run_post
+
+from readback import decoded_hash
+from sessions import Recorded
 
 
 def test_rerun_needs_force_and_force_reproduces_the_output(three_cameras: tuple[Path, dict[str, Recorded]]) -> None:

@@ -1,0 +1,125 @@
+"""``camd start / stop / status / pause / resume / logs``: drive a background daemon from any shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from camera_daemon.daemon.protocol import request
+from camera_daemon.daemon.runtime import DaemonPaths, process_alive
+from camera_daemon.daemon.status import CameraStatus
+from camera_daemon.errors import CamdError, ConfigError
+
+console = Console()
+NameOption = Annotated[str, typer.Option("--name", "-n", help="Which daemon (several can run at once).")]
+CameraOption = Annotated[
+    list[str] | None,
+    typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0"),
+]
+
+
+def _ask(name: str, command: str, timeout_s: float = 10.0) -> dict[str, Any]:
+    reply = request(DaemonPaths(name).socket, command, timeout_s)
+    if not reply.get("ok"):
+        raise CamdError(f"daemon '{name}' refused '{command}': {reply.get('error')}")
+    return reply
+
+
+def start(
+    config: Annotated[Path | None, typer.Argument(help="Session TOML file.")] = None,
+    camera: CameraOption = None,
+    name: NameOption = "default",
+    duration: Annotated[float | None, typer.Option(help="Seconds to record, then stop by itself.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
+    session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
+    codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
+) -> None:
+    """Start recording in the background; returns once every camera delivers frames."""
+    from camera_daemon.daemon.launcher import start_daemon
+    from camera_daemon.recording import build_config
+
+    session_config = build_config(
+        config, camera or [], duration_s=duration, output=output, session=session, codec=codec
+    )
+    message = start_daemon(session_config, name, force=force)
+    console.print(message["session"], soft_wrap=True)
+
+
+def stop(
+    name: NameOption = "default",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for final files.")] = 3600.0,
+) -> None:
+    """Stop every camera, finish the files and the manifest; exits non-zero if a camera failed."""
+    from camera_daemon.cli import summary_table
+
+    reply = _ask(name, "stop", timeout)
+    manifest = reply["manifest"]
+    console.print(summary_table(Path(reply["session"]), manifest))
+    failed = manifest.get("failed_cameras") or []
+    if failed:
+        raise CamdError(f"camera(s) {', '.join(failed)} failed; see {reply['session']}/manifest.json")
+
+
+def status(
+    name: NameOption = "default",
+    json_output: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """Per camera: fps now and mean, frames, drops, buffer depth, encoder, seconds recorded."""
+    from camera_daemon.cli import status_table
+
+    reply = _ask(name, "status")
+    reply.pop("ok", None)
+    reply.pop("v", None)
+    if json_output:
+        sys.stdout.write(json.dumps(reply) + "\n")
+        return
+    statuses = [CameraStatus(**camera) for camera in reply["cameras"]]
+    console.print(status_table(statuses, f"{reply['session']}  [{reply['state']}]"))
+
+
+def pause(name: NameOption = "default") -> None:
+    """Keep acquiring but stop saving; the timestamps show the gap."""
+    console.print(_ask(name, "pause")["state"])
+
+
+def resume(name: NameOption = "default") -> None:
+    """Save frames again after a pause."""
+    console.print(_ask(name, "resume")["state"])
+
+
+def logs(
+    name: NameOption = "default",
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing until the daemon exits.")] = False,
+    session: Annotated[Path | None, typer.Option(help="A session folder, when its daemon has ended.")] = None,
+) -> None:
+    """Show the daemon log."""
+    paths = DaemonPaths(name)
+    info = paths.read_info() or {}
+    folder = session or (Path(info["session"]) if "session" in info else None)
+    if folder is None:
+        raise ConfigError(f"no daemon '{name}' is running; pass --session PATH to read a finished session's log")
+    log_path = folder / "logs" / "daemon.log"
+    if not log_path.exists():
+        raise ConfigError(f"{log_path} does not exist; was this session recorded with camd start?")
+    pid = info.get("pid")
+    with log_path.open("r", errors="replace") as handle:
+        while True:
+            chunk = handle.read()
+            if chunk:
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+            if not follow or pid is None or not process_alive(int(pid)):
+                return
+            time.sleep(0.2)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (start, stop, status, pause, resume, logs):
+        app.command(command.__name__)(command)

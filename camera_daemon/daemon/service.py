@@ -1,0 +1,141 @@
+"""The background daemon: one session, driven through its control socket.
+
+Started detached by ``camd start`` (own process session, output into the session's
+``logs/daemon.log``). It reports readiness through a pipe the launcher waits on, so ``camd start``
+returns exactly when every camera delivers frames, or fails with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.config import load_config
+from camera_daemon.daemon.runtime import DaemonPaths
+from camera_daemon.daemon.server import ControlServer
+from camera_daemon.daemon.supervisor import Supervisor
+from camera_daemon.errors import CamdError
+from camera_daemon.session.folder import SessionFolder
+
+log = logging.getLogger("camd.daemon")
+_STOP_REPLY_TIMEOUT_S = 3600.0
+
+
+class Daemon:
+    def __init__(self, folder: SessionFolder, paths: DaemonPaths) -> None:
+        self.folder = folder
+        self.paths = paths
+        self.config = load_config(folder.config)
+        self.supervisor = Supervisor(self.config, folder)
+        self.stop_requested = threading.Event()
+        self.finished = threading.Event()
+        self.final: dict[str, Any] = {}
+        self.state = "starting"
+        self.started_at = time.time()
+
+    def handle(self, command: str) -> dict[str, Any]:
+        if command == "ping":
+            return {"ok": True, "state": self.state}
+        if command == "status":
+            return {"ok": True, **self.status()}
+        if command in ("pause", "resume"):
+            if self.state not in ("recording", "paused"):
+                return {"ok": False, "error": f"cannot {command} while {self.state}"}
+            self.supervisor.set_paused(command == "pause")
+            self.state = "paused" if command == "pause" else "recording"
+            log.info("%s requested over the control socket", command)
+            return {"ok": True, "state": self.state}
+        log.info("stop requested over the control socket")
+        self.stop_requested.set()
+        if not self.finished.wait(_STOP_REPLY_TIMEOUT_S):
+            return {"ok": False, "error": "stop is still running; see camd logs"}
+        return {"ok": True, **self.final}
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "session": str(self.folder.root),
+            "state": self.state,
+            "pid": os.getpid(),
+            "uptime_s": round(time.time() - self.started_at, 3),
+            "cameras": [status.as_dict() for status in self.supervisor.statuses()],
+        }
+
+    def run(self, ready_fd: int) -> int:
+        server = ControlServer(self.paths.socket, self.handle)
+        server.start()
+        try:
+            self.supervisor.start()
+        except CamdError as error:
+            log.error("start failed: %s", error)
+            _report(ready_fd, {"ok": False, "error": str(error)})
+            self.supervisor.stop(exit_state="failed")
+            server.close()
+            return 1
+        self.state = "recording"
+        _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid()})
+        log.info("recording %s", self.folder.root)
+        duration = self.config.session.duration_s
+        deadline = time.monotonic() + duration if duration > 0 else None
+        while not self.stop_requested.is_set():
+            self.supervisor.statuses()  # keeps the current-rate window fresh between status requests
+            for name, reason in self.supervisor.poll():
+                log.error("camera '%s' failed: %s; the other cameras keep recording", name, reason)
+            if self.supervisor.all_ended or (deadline is not None and time.monotonic() >= deadline):
+                break
+            self.stop_requested.wait(0.1)
+        self.state = "stopping"
+        manifest = self.supervisor.stop()
+        if self.config.post.enabled:
+            from camera_daemon.recording import run_post_after_stop
+            from camera_daemon.session.manifest import write_manifest
+
+            manifest["post"] = run_post_after_stop(self.folder.root, self.config)
+            write_manifest(self.folder.manifest, manifest)
+        self.final = {"session": str(self.folder.root), "manifest": manifest}
+        self.state = "stopped"
+        log.info("stopped: %s", manifest["exit_state"])
+        self.paths.remove()  # before the stop reply: a start right after `camd stop` must find no leftovers
+        self.finished.set()
+        server.close()  # waits for in-flight replies, including the stop reply
+        return 0 if not manifest.get("failed_cameras") else 1
+
+
+def _report(fd: int, message: dict[str, Any]) -> None:
+    if fd < 0:
+        return
+    try:
+        os.write(fd, (json.dumps(message) + "\n").encode())
+        os.close(fd)
+    except OSError:
+        pass  # the launcher gave up waiting; the log says what happened
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="camd-daemon")
+    parser.add_argument("--session", type=Path, required=True)
+    parser.add_argument("--name", default="default")
+    parser.add_argument("--ready-fd", type=int, default=-1)
+    options = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    paths = DaemonPaths(options.name)
+    paths.pid_file.write_text(f"{os.getpid()}\n")
+    paths.write_info({"session": str(options.session), "pid": os.getpid(), "name": options.name})
+    daemon = Daemon(SessionFolder(options.session), paths)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: daemon.stop_requested.set())
+    try:
+        return daemon.run(options.ready_fd)
+    finally:
+        paths.remove()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
