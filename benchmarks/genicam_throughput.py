@@ -1,9 +1,15 @@
-"""How much GenICamCamera costs over bare Harvesters, on a TLSimu 512x512 mono camera.
+"""How much GenICamCamera and the whole recorder cost over bare Harvesters, on a TLSimu 512x512 mono camera.
 
-Both loops copy every frame out of the producer's buffer into a preallocated array, since any
-recorder must; the difference is what GenICamCamera adds (conversion, frame info, clock unwrap).
-CPU time is the whole process's (time.process_time), which includes the simulator's own thread
-making frames in both cases.
+Both fetch loops copy every frame out of the producer's buffer into a preallocated array, since
+any recorder must; the difference is what GenICamCamera adds (conversion, frame info, clock
+unwrap). CPU time is the whole process's (time.process_time), which includes the simulator's own
+thread making frames in both cases.
+
+The recording measure runs the same camera through ``record()`` (worker process, ring, x264
+ultrafast, timestamp log) and compares the manifest's mean fps with the bare fetch rate of the same
+run. Its CPU per frame is read from /proc for the worker (which also hosts the simulator) and its
+ffmpeg, between the first status tick after frames flow and the last one before stop, so start-up
+and the final remux are not counted.
 
     python benchmarks/genicam_throughput.py [--seconds 5] [--cti /path/to/TLSimu.cti]
 
@@ -15,7 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +96,67 @@ def measure_camera_read(seconds: float, cti: Path | None = None) -> tuple[float,
     return frames / elapsed_s, cpu_s / frames
 
 
+@dataclass(frozen=True)
+class RecordingResult:
+    fps: float  # the manifest's mean_fps: frames in the video over the span of their timestamps
+    frames: int
+    drops: int
+    worker_cpu_per_frame_s: float
+    encoder_cpu_per_frame_s: float
+    cores: float  # worker + ffmpeg CPU seconds per wall second while recording
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (utime and stime in /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_recording(seconds: float, cti: Path | None = None) -> RecordingResult:
+    """Records the camera for ``seconds`` through record() with x264 ultrafast."""
+    from camera_daemon.config import parse_config
+    from camera_daemon.daemon.status import CameraStatus
+    from camera_daemon.recording import record
+
+    os.environ["CAMD_CTI"] = str(cti or _tlsimu_path(None))
+    # (wall s, frames written, worker CPU s, encoder CPU s) at each status tick
+    samples: list[tuple[float, int, float, float]] = []
+
+    def tick(statuses: list[CameraStatus]) -> None:
+        status = statuses[0]
+        if status.frames_written > 0 and status.pid > 0 and status.encoder_pid > 0:
+            try:
+                worker_s, encoder_s = _cpu_s(status.pid), _cpu_s(status.encoder_pid)
+            except (FileNotFoundError, ProcessLookupError):
+                return  # the worker is ending
+            samples.append((time.perf_counter(), status.frames_written, worker_s, encoder_s))
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = parse_config(
+            {
+                "session": {"output": folder, "name": "bench", "duration_s": seconds},
+                "encoder": {"codec": "h264", "preset": "ultrafast"},
+                "cameras": [
+                    {"name": "bench", "backend": "genicam", "source": f"serial:{SERIAL}", "width": SIZE, "height": SIZE}
+                ],
+            }
+        )
+        _, manifest = record(config, on_tick=tick)
+    entry = manifest["cameras"]["bench"]
+    if entry["exit_state"] != "stopped" or not entry.get("mean_fps") or len(samples) < 2:
+        raise SystemExit(f"the recording did not complete: {entry.get('error') or entry['exit_state']}")
+    wall_s, frames, worker_s, encoder_s = (last - first for first, last in zip(samples[0], samples[-1], strict=True))
+    frames = max(1, frames)
+    return RecordingResult(
+        fps=float(entry["mean_fps"]),
+        frames=int(entry["frames_in_video"]),
+        drops=int(entry["drops_buffer"] or 0) + int(entry["drops_frame_id_gap"] or 0),
+        worker_cpu_per_frame_s=worker_s / frames,
+        encoder_cpu_per_frame_s=encoder_s / frames,
+        cores=(worker_s + encoder_s) / wall_s,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -96,10 +165,24 @@ def main() -> None:
     cti = _tlsimu_path(args.cti)
     bare_fps, bare_cpu = measure_bare_fetch(args.seconds, cti)
     camera_fps, camera_cpu = measure_camera_read(args.seconds, cti)
+    recording = measure_recording(args.seconds, cti)
+    worker_us, encoder_us = recording.worker_cpu_per_frame_s * 1e6, recording.encoder_cpu_per_frame_s * 1e6
     print(f"TLSimu {SIZE}x{SIZE} mono8, {args.seconds:g} s each")
     print(f"bare Harvesters fetch+copy : {bare_fps:8.1f} fps  {bare_cpu * 1e6:8.1f} µs CPU/frame")
     print(f"GenICamCamera.read         : {camera_fps:8.1f} fps  {camera_cpu * 1e6:8.1f} µs CPU/frame")
     print(f"ratio camera/bare          : {camera_fps / bare_fps:8.3f} fps  {camera_cpu / bare_cpu:8.3f} CPU")
+    print(f"camd recording, x264 ultrafast ({recording.frames} frames, {recording.drops} dropped):")
+    print(
+        f"  recorded (manifest mean) : {recording.fps:8.1f} fps  {recording.fps / bare_fps:.3f}x bare (target >= 0.97x)"
+    )
+    print(
+        f"  CPU per frame            : worker {worker_us:.1f} µs + ffmpeg {encoder_us:.1f} µs "
+        f"= {worker_us + encoder_us:.1f} µs ({recording.cores:.2f} core)"
+    )
+    print(
+        "reference, measured earlier on this machine kind, not in this run: ataraxis-video-system 5.2.0 "
+        "recorded this camera at 143-163 fps of ~187 native (0.76-0.87x) using 0.8-1.0 core"
+    )
 
 
 if __name__ == "__main__":

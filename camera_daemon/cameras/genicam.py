@@ -5,6 +5,13 @@ acquisition and waits for the first frame: the geometry is taken from what the c
 delivers, because some producers accept a PixelFormat and go on sending another. That first
 frame is kept and returned by the first ``read``, so no frame is thrown away.
 
+The rate is taken from the camera's rate nodes or the config (see gentl.configure.nominal_fps).
+A free-running camera that states none (TLSimu has no rate node) is timed instead: frames are
+fetched for a moment and the rate they arrive at sizes the recorder's ring and the encoder's
+keyframe interval, which a default of 30 fps would make several times too small for a camera
+sending 190. Those probe frames come before the recording starts and only the last is kept:
+held back, the others would be stamped with host times long after they arrived.
+
 Each ``read`` fetches with a timeout (a producer that stalls must not hang the worker), converts
 the payload straight into the caller's slot and only then gives the buffer back to the producer.
 Incomplete buffers are given back, counted in ``incomplete_buffers`` and not returned.
@@ -46,6 +53,10 @@ _NUM_BUFFERS = 16
 # so a longer wait only saves the wake-ups its default of 1 ms costs while idle.
 _EVENT_WAIT_MS = 20
 _RETRY_PAUSE_S = 0.25
+# Timing a camera that states no rate: at most this many frames, for at most this long.
+_PROBE_FRAMES = 12
+_PROBE_NS = 250_000_000
+_MAX_FPS = 10_000.0  # the highest rate a config may state
 
 
 class _NoFrame(Exception):
@@ -134,13 +145,43 @@ class GenICamCamera:
         converter = self._converter
         assert converter is not None
         node_map = self._acquirer.remote_device.node_map
+        rate = configure.nominal_fps(node_map, self._config)
+        if rate is None:
+            slot, info, rate = self._timed_frames(slot, info)
+            logger.info("camera '%s' states no frame rate; it sends about %.1f fps", self._config.name, rate)
         self._geometry = FrameGeometry(
             width=converter.width,
             height=converter.height,
             pixel_format=converter.output,
-            nominal_fps=configure.nominal_fps(node_map, self._config),
+            nominal_fps=rate,
         )
         return slot, info
+
+    def _timed_frames(
+        self,
+        slot: np.ndarray,  # type: ignore[type-arg]
+        info: FrameInfo,
+    ) -> tuple[np.ndarray, FrameInfo, float]:  # type: ignore[type-arg]
+        """Fetches a few frames into ``slot``; returns the last one and the rate they came at.
+
+        The median interval is used, device times where the camera has them: the first buffers
+        after starting can arrive in a burst or after a pause, which a mean would average in.
+        """
+        host_ns = [time.monotonic_ns()]
+        device_ns = [info.device_time_ns]
+        while len(host_ns) < _PROBE_FRAMES and host_ns[-1] - host_ns[0] < _PROBE_NS:
+            try:
+                slot, info = self._receive(slot)
+            except _NoFrame:
+                break  # a slow camera: time it on what came, the config's fps if nothing did
+            host_ns.append(time.monotonic_ns())
+            device_ns.append(info.device_time_ns)
+        times = device_ns if min(device_ns) >= 0 else host_ns
+        intervals = np.diff(np.asarray(times, dtype=np.int64))
+        intervals = intervals[intervals > 0]
+        if intervals.size == 0:
+            return slot, info, self._config.fps
+        return slot, info, min(_MAX_FPS, 1e9 / float(np.median(intervals)))
 
     def _describe(self) -> str:
         return self.device.describe() if self.device is not None else self._config.source

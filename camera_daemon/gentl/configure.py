@@ -147,14 +147,30 @@ def apply_config(node_map: Any, config: CameraConfig) -> PixelRequest:
     return PixelRequest(camera_format, request.output)
 
 
-def nominal_fps(node_map: Any, config: CameraConfig) -> float:
-    """The rate to size buffers by: the one the camera reports, else the one the config states."""
+# The rate a camera reports: SFNC names first, then the older names some vendors still use.
+_RATE_NODES = (
+    "AcquisitionResultingFrameRate",
+    "ResultingFrameRateAbs",
+    "AcquisitionFrameRate",
+    "AcquisitionFrameRateAbs",
+)
+
+
+def nominal_fps(node_map: Any, config: CameraConfig) -> float | None:
+    """The rate to size buffers by: the one the camera reports, else the one the config states.
+
+    None when neither states one (a free-running camera without a rate node and no ``fps`` in the
+    config): the default fps would be a guess, and a ring sized for 30 fps on a camera sending
+    190 holds a sixth of the seconds it promises, so the caller measures the rate instead.
+    """
     if config.trigger == TRIGGER_SOFTWARE:
         return config.fps
-    for name in ("AcquisitionResultingFrameRate", "AcquisitionFrameRate"):
+    for name in _RATE_NODES:
         node = nodes.find(node_map, name)
         if node is not None and nodes.is_readable(node):
             value = nodes.read(node)
             if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
                 return float(value)
-    return config.fps
+    if "fps" in config.model_fields_set and config.fps > 0:
+        return config.fps
+    return None
