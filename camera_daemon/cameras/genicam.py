@@ -78,7 +78,7 @@ class GenICamCamera:
         self._converter: PixelConverter | None = None
         self._output: PixelFormat | None = None
         self._geometry: FrameGeometry | None = None
-        self._pending: tuple[np.ndarray, FrameInfo] | None = None  # type: ignore[type-arg]
+        self._idle = False
         self._clock = DeviceClock()
         self._period_ns = round(1e9 / config.fps) if config.fps > 0 else 0
         self._schedule_start_ns = 0
@@ -104,7 +104,12 @@ class GenICamCamera:
         self._clock = DeviceClock()
         try:
             self._connect()
-            self._pending = self._first_frame()
+            self._first_frame()
+            # Acquisition pauses until the first read: frames the camera sent while the recorder
+            # set up its ring and encoder would otherwise wait in the producer's queue and all get
+            # late, bunched host times.
+            self._acquirer.stop()
+            self._idle = True
         except BaseException:
             self.close()
             raise
@@ -254,13 +259,16 @@ class GenICamCamera:
         return self._converter
 
     def read(self, out: np.ndarray) -> FrameInfo:  # type: ignore[type-arg]
-        if self._acquirer is None and self._pending is None:
+        if self._acquirer is None:
             raise CameraError(f"camera '{self._config.name}' is not open; call open() first")
-        if self._pending is not None:
-            slot, info = self._pending
-            self._pending = None
-            np.copyto(out, slot)
-            return info
+        if self._idle:
+            self._idle = False
+            try:
+                self._acquirer.start()
+            except Exception as error:  # genicam exception types carry the reason in their text
+                raise CameraError(f"camera '{self._config.name}': cannot start acquisition ({error})") from None
+            self._schedule_start_ns = time.monotonic_ns()
+            self._trigger_index = 0
         deadline: float | None = None
         while True:
             try:
@@ -323,7 +331,7 @@ class GenICamCamera:
             harvester.reset()
 
     def close(self) -> None:
-        self._pending = None
+        self._idle = False
         self._release()
 
 

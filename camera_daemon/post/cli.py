@@ -6,6 +6,8 @@ recorder would have done unless told otherwise.
 
 from __future__ import annotations
 
+import importlib
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,26 +33,37 @@ def build_options(session: Path, check: str | None = None, **values: Any) -> Pos
     return replace(options, dedupe_settings=replace(options.dedupe_settings, check=PostOptions.parse_check(check)))
 
 
-def run_on_scheduler(address: str, session: Path, options: PostOptions, force: bool) -> PostResult:
-    """Submit the same call to a Dask cluster; the functions are plain, so nothing else changes.
-
-    The workers must see the session folder at the same path (a shared file system).
-    """
+def run_on_cluster(address: str | None, jobs: list[tuple[Path, PostOptions]], force: bool) -> list[PostResult]:
+    """Submit one ``run_post`` per session to a Dask cluster: ``address`` names a running scheduler,
+    None starts a local cluster for this call. The functions are plain, so nothing else changes;
+    workers of a remote cluster must see the session folders at the same paths."""
     try:
-        from dask.distributed import Client  # type: ignore[import-not-found]
+        distributed: Any = importlib.import_module("dask.distributed")  # untyped library: kept at arm's length
     except ImportError:
-        raise PostError("--scheduler needs dask.distributed: pip install 'distributed', or drop --scheduler") from None
+        raise PostError("several sessions or --scheduler need dask.distributed: pip install distributed") from None
     try:
-        with Client(address) as client:
-            future = client.submit(run_post, session.resolve(), options, force, pure=False)
-            result: PostResult = future.result()
-            return result
+        if address is None:
+            cluster = distributed.LocalCluster(n_workers=min(len(jobs), os.cpu_count() or 1), threads_per_worker=1)
+            client = distributed.Client(cluster)
+        else:
+            cluster, client = None, distributed.Client(address, timeout=10)
     except OSError as error:
         raise PostError(f"--scheduler {address}: cannot reach the Dask scheduler ({error})") from None
+    try:
+        futures = [client.submit(run_post, session.resolve(), options, force, pure=False) for session, options in jobs]
+        results: list[PostResult] = client.gather(futures)
+        return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def stitch(
-    session: Annotated[Path, typer.Argument(help="Session folder (camd, or ataraxis-video-system output).")],
+    sessions: Annotated[
+        list[Path],
+        typer.Argument(help="Session folders (camd, or ataraxis-video-system output); several run in parallel."),
+    ],
     mode: Annotated[
         str | None, typer.Option("--mode", "-m", help="mosaic | best | concat (default: [post] stitch).")
     ] = None,
@@ -67,7 +80,8 @@ def stitch(
     force: Annotated[bool, typer.Option("--force", help="Replace outputs of an earlier run.")] = False,
     debug: Annotated[bool | None, typer.Option("--debug/--no-debug", help="Comparison videos, full tables.")] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (needs distributed).")
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address; default: a local cluster for several sessions."),
     ] = None,
     camera: Annotated[list[str] | None, typer.Option("--camera", "-c", help="Cameras to use; concat: one.")] = None,
     concat_with: Annotated[
@@ -79,32 +93,42 @@ def stitch(
     time_overlay: Annotated[bool | None, typer.Option("--time/--no-time", help="UTC time band in the mosaic.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Align every camera on UTC, then stitch (mosaic, best copy, or concat), dedupe and trim into <session>/post."""
+    """Align every camera on UTC, then stitch (mosaic, best copy, or concat), dedupe and trim into <session>/post.
+
+    Several sessions run at once on a Dask cluster: a local one unless --scheduler names another."""
     try:
-        options = build_options(
-            session,
-            mode=None if mode is None else PostOptions.parse_mode(mode),
-            reference=reference,
-            missing=None if missing is None else PostOptions.parse_missing(missing),
-            dedupe=dedupe,
-            trim=trim,
-            debug=debug,
-            cameras=tuple(camera) if camera else None,
-            concat_with=tuple(concat_with) if concat_with else None,
-            tolerance_ms=tolerance_ms,
-            check=check,
-            codec=codec,
-            time_overlay=time_overlay,
-            progress=not quiet,
-        )
-        result = (
-            run_on_scheduler(scheduler, session, options, force) if scheduler else run_post(session, options, force)
-        )
+        jobs = [
+            (
+                session,
+                build_options(
+                    session,
+                    mode=None if mode is None else PostOptions.parse_mode(mode),
+                    reference=reference,
+                    missing=None if missing is None else PostOptions.parse_missing(missing),
+                    dedupe=dedupe,
+                    trim=trim,
+                    debug=debug,
+                    cameras=tuple(camera) if camera else None,
+                    concat_with=tuple(concat_with) if concat_with else None,
+                    tolerance_ms=tolerance_ms,
+                    check=check,
+                    codec=codec,
+                    time_overlay=time_overlay,
+                    progress=not quiet and len(sessions) == 1 and scheduler is None,
+                ),
+            )
+            for session in sessions
+        ]
+        if scheduler is None and len(jobs) == 1:
+            results = [run_post(jobs[0][0], jobs[0][1], force)]
+        else:
+            results = run_on_cluster(scheduler, jobs, force)
     except CamdError as error:
         typer.echo(f"camd: error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
-    typer.echo(
-        f"{result.video}: {result.frames_written} frames from {result.aligned_rows} aligned rows"
-        + (f", {result.dedupe_dropped} repeats dropped" if result.dedupe_dropped else "")
-        + f"; report in {result.post_dir / 'report.md'}"
-    )
+    for result in results:
+        typer.echo(
+            f"{result.video}: {result.frames_written} frames from {result.aligned_rows} aligned rows"
+            + (f", {result.dedupe_dropped} repeats dropped" if result.dedupe_dropped else "")
+            + f"; report in {result.post_dir / 'report.md'}"
+        )
