@@ -21,7 +21,6 @@ from typing import Any
 from camera_daemon.config import load_config
 from camera_daemon.daemon.runtime import DaemonPaths
 from camera_daemon.daemon.server import ControlServer
-from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import SessionFolder
 
@@ -33,6 +32,10 @@ class Daemon:
     def __init__(self, folder: SessionFolder, paths: DaemonPaths) -> None:
         self.folder = folder
         self.paths = paths
+        # Imported here, not at the top: this module is the main module of every process the daemon
+        # spawns, and each would otherwise load the logger's libraries just to start.
+        from camera_daemon.daemon.supervisor import Supervisor
+
         self.config = load_config(folder.config)
         self.supervisor = Supervisor(self.config, folder)
         self.stop_requested = threading.Event()

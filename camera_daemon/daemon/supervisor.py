@@ -55,7 +55,11 @@ class Supervisor:
     def __init__(self, config: SessionConfig, folder: SessionFolder) -> None:
         self.config = config
         self.folder = folder
-        self._context = multiprocessing.get_context("spawn")
+        # Workers fork from a server that imported the worker code once, instead of each paying a
+        # fresh interpreter's imports; the server itself is a clean process, so no thread or lock
+        # of the supervisor is inherited.
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
         self._forwarder: LogForwarder | None = None
         self._workers: list[_Worker] = []
         self._started_utc_us = HostClock().onset_utc_us
@@ -69,9 +73,10 @@ class Supervisor:
         """Start every camera and return once each has written a frame; raise if one cannot."""
         self.folder.config.write_text(config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
+        channels = []
         with _children_ignore_sigint():
-            self._forwarder = LogForwarder(self.folder.logs)
-            self._forwarder.start()
+            # Workers first: opening cameras is the slow part of a start, and it overlaps with the
+            # logger's own start below. Their first batches wait in their pipes meanwhile.
             for source_id, camera in enumerate(self.config.cameras, start=1):
                 spec = WorkerSpec(
                     camera=camera,
@@ -93,8 +98,12 @@ class Supervisor:
                 )
                 process.start()
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
-                self._forwarder.add_channel(reader, source_id)
+                channels.append((reader, source_id))
                 self._workers.append(_Worker(spec, process, links))
+            self._forwarder = LogForwarder(self.folder.logs)
+            self._forwarder.start()
+            for reader, source_id in channels:
+                self._forwarder.add_channel(reader, source_id)
         self._wait_ready(ready_timeout_s)
 
     def _wait_ready(self, timeout_s: float) -> None:

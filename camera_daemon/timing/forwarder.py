@@ -10,9 +10,9 @@ import threading
 import uuid
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from ataraxis_data_structures import DataLogger, LogPackage
 
 
 class LogForwarder:
@@ -20,6 +20,11 @@ class LogForwarder:
         # The logger names a shared-memory block after its instance: two sessions recording at once
         # (two daemons, parallel tests) must not share one, or stopping one would stop both.
         instance = f"timestamps_{uuid.uuid4().hex[:12]}"
+        # Imported on use: loading the logger's libraries takes half a second, which a start spends
+        # while the camera processes boot rather than before they are spawned.
+        from ataraxis_data_structures import DataLogger, LogPackage
+
+        self._package: Any = LogPackage
         self._logger = DataLogger(logs_dir, instance, thread_count=2, poll_interval=10)
         self._channels: dict[Connection, int] = {}
         self._lock = threading.Lock()
@@ -56,7 +61,7 @@ class LogForwarder:
                     continue
                 source_id = self._channels[reader]
                 self._logger.input_queue.put(
-                    LogPackage(
+                    self._package(
                         source_id=np.uint8(source_id),
                         acquisition_time=np.uint64(acquisition_time),
                         serialized_data=np.frombuffer(payload, dtype=np.uint8),
