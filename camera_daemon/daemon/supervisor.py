@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from camera_daemon.timing.forwarder import LogForwarder
 from camera_daemon.timing.table import read_camera_logs
 
 _JOIN_TIMEOUT_S = 60.0
+_THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @contextmanager
@@ -73,6 +75,8 @@ class Supervisor:
         """Start every camera and return once each has written a frame; raise if one cannot."""
         self.folder.config.write_text(config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
+        for variable in _THREAD_LIMITS:  # one process per camera already uses every core
+            os.environ.setdefault(variable, "1")
         channels = []
         with _children_ignore_sigint():
             # Workers first: opening cameras is the slow part of a start, and it overlaps with the

@@ -87,6 +87,7 @@ class _Recording:
                     if self.grab_done.is_set() and ring.depth == 0:
                         break
                     self.batcher.flush_if_due(self.clock.now_us())
+                    self._report_lost()
                     continue
                 self.encoder.write(memoryview(ring.frames[slot]))
                 self.batcher.add(
@@ -105,6 +106,15 @@ class _Recording:
         finally:
             self.batcher.flush()
             status[Field.timestamps_logged] = self.batcher.logged
+
+    def _report_lost(self) -> None:
+        """A backend that is reconnecting blocks in read(); this thread is the one that can say so."""
+        state = self.status[Field.state]
+        if getattr(self.camera, "lost", False):
+            if state == WorkerState.recording:
+                self.status[Field.state] = WorkerState.lost
+        elif state == WorkerState.lost:
+            self.status[Field.state] = WorkerState.recording
 
     def grab_loop(self) -> None:
         camera, ring, status, links = self.camera, self.ring, self.status, self.links
