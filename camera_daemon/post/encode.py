@@ -7,6 +7,8 @@ still leaves a playable file.
 
 from __future__ import annotations
 
+import queue
+import threading
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -85,6 +87,25 @@ class VideoWriter:
         self._pack_gray = codec == "h264" and not colour
         self._last_us = -1
         self.frames_written = 0
+        # x264 runs in its own thread (PyAV releases the GIL while encoding), so decoding and
+        # composing the next frames overlaps with encoding this one. The queue is short: memory
+        # stays a few frames whatever the video's length.
+        self._queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=8)
+        self._failure: BaseException | None = None
+        self._encoder = threading.Thread(target=self._encode_loop, name="post-encode", daemon=True)
+        self._encoder.start()
+
+    def _encode_loop(self) -> None:
+        try:
+            while (frame := self._queue.get()) is not None:
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+        except BaseException as error:
+            self._failure = error
+            while self._queue.get() is not None:  # keep the producer from blocking on a dead consumer
+                pass
 
     def __enter__(self) -> VideoWriter:
         return self
@@ -112,14 +133,17 @@ class VideoWriter:
             frame = av.VideoFrame.from_ndarray(cast(Frame, np.ascontiguousarray(pixels)), format=self._input_format)
         frame.pts = time_us
         frame.time_base = _MICROSECOND
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        if self._failure is not None:
+            raise PostError(f"{self.path}: encoding failed ({self._failure})")
+        self._queue.put(frame)
         self.frames_written += 1
 
     def close(self) -> None:
         if self._container is None:
             return
-        for packet in self._stream.encode(None):
-            self._container.mux(packet)
+        self._queue.put(None)
+        self._encoder.join()
         self._container.close()
         self._container = None  # type: ignore[assignment]
+        if self._failure is not None:
+            raise PostError(f"{self.path}: encoding failed ({self._failure})")
