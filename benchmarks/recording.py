@@ -37,6 +37,7 @@ def bare_ffmpeg_fps(workdir: Path, frames: int) -> float:
     pool = np.zeros((256, HEIGHT, WIDTH), np.uint8)
     for index in range(pool.shape[0]):
         renderer.render(index, pool[index])
+    workdir.mkdir(parents=True, exist_ok=True)
     args = build_command(EncoderConfig(), geometry, workdir / "bare.mkv")
     process = subprocess.Popen(args, stdin=subprocess.PIPE)
     assert process.stdin is not None
@@ -137,12 +138,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=3000)
     parser.add_argument("--soak-seconds", type=float, default=30.0)
+    parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        bare = bare_ffmpeg_fps(workdir, options.frames)
-        recorded, stop_s = camd_fps(workdir, options.frames)
-        print(f"gray {WIDTH}x{HEIGHT} x264 ultrafast, free-running source, {options.frames} frames")
+        # Alternate the two and keep the best of each: on a shared 2-core machine a neighbour's burst
+        # of CPU should not decide the ratio.
+        bare_runs, camd_runs = [], []
+        for round_index in range(max(1, options.rounds)):
+            bare_runs.append(bare_ffmpeg_fps(workdir / f"bare{round_index}", options.frames))
+            camd_runs.append(camd_fps(workdir / f"camd{round_index}", options.frames))
+        bare = max(bare_runs)
+        recorded, stop_s = max(camd_runs)
+        print(
+            f"gray {WIDTH}x{HEIGHT} x264 ultrafast, free-running source, {options.frames} frames, "
+            f"best of {max(1, options.rounds)} alternating rounds"
+        )
         print(f"  bare ffmpeg      {bare:8.1f} fps")
         print(f"  camd recording   {recorded:8.1f} fps   ratio {recorded / bare:.3f}  (target >= 0.95)")
         print(f"  stop to final files {stop_s:.3f} s  (target < 1 s)")
