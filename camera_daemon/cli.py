@@ -170,6 +170,18 @@ def timestamps(
         console.print(str(path))
 
 
+@app.command()
+def recover(
+    session: Annotated[Path, typer.Argument(help="A session whose recorder died before it finished.")],
+    force: Annotated[bool, typer.Option(help="Rebuild a session that is already final.")] = False,
+) -> None:
+    """Make a crashed session final: logged times into the videos, tables, manifest."""
+    from camera_daemon.session.recover import recover_session
+
+    manifest = recover_session(session, force=force)
+    console.print(summary_table(session, manifest))
+
+
 _DAEMON_COMMANDS = {"start", "stop", "status", "pause", "resume", "logs"}
 _GENICAM_COMMANDS = {"cti", "genicam", "devices"}
 

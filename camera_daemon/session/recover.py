@@ -1,0 +1,71 @@
+"""``camd recover``: make a session final after the recorder itself died (power cut, SIGKILL).
+
+Workers outlive a dead supervisor long enough to close their encoders, and the DataLogger entries
+are on disk, so everything needed is in the folder: the videos get their logged times, the tables
+are written, and the manifest says ``recovered``. Frames without a timestamp are cut, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.config import load_config
+from camera_daemon.encoding.command import video_suffix
+from camera_daemon.errors import ConfigError
+from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
+from camera_daemon.session.folder import open_session
+from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
+from camera_daemon.timing.clock import HostClock
+from camera_daemon.timing.table import read_camera_logs
+
+_FINAL_STATES = ("stopped", "failed", "recovered")
+
+
+def _worker_result(path: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def recover_session(path: Path, *, force: bool = False) -> dict[str, Any]:
+    folder = open_session(path)
+    config = load_config(folder.config)
+    manifest = read_manifest(folder.manifest) if folder.manifest.exists() else None
+    if manifest is not None and manifest.get("exit_state") in _FINAL_STATES and not force:
+        raise ConfigError(
+            f"{folder.root} is already final ({manifest['exit_state']}); pass --force to rebuild it from the raw log"
+        )
+    started = (manifest or {}).get("started_utc_us") or HostClock().onset_utc_us
+    recovered = base_manifest(folder.name, started)
+    logs = read_camera_logs(folder.timestamp_log) if folder.timestamp_log.exists() else {}
+    cameras: dict[str, Any] = {}
+    for source_id, camera in enumerate(config.cameras, start=1):
+        result = _worker_result(folder.logs / f"{camera.name}.worker.json")
+        reason = (result or {}).get("error")
+        # result=None makes finalize verify every packet by decoding: the encoder may have died too
+        outcome = WorkerOutcome(result=None, exit_code=None, failed=bool(reason), reason=reason)
+        geometry = {
+            "width": (result or {}).get("width", camera.width),
+            "height": (result or {}).get("height", camera.height),
+            "pixel_format": (result or {}).get("pixel_format", camera.pixel_format),
+            "nominal_fps": (result or {}).get("nominal_fps", camera.fps),
+        }
+        video = folder.video(camera.name, video_suffix(config.encoder))
+        entry = finalize_camera(folder, camera, video, logs.get(source_id), outcome, geometry)
+        for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap"):
+            entry[key] = (result or {}).get(key)
+        cameras[camera.name] = entry
+    recovered.update(
+        {
+            "cameras": cameras,
+            "stopped_utc_us": max((entry.get("last_utc_us") or 0 for entry in cameras.values()), default=None),
+            "exit_state": "recovered",
+            "failed_cameras": [name for name, entry in cameras.items() if entry["exit_state"] == "failed"],
+        }
+    )
+    write_manifest(folder.manifest, recovered)
+    return recovered
