@@ -59,6 +59,7 @@ class CameraStatus:
     fps_mean: float
     frames_written: int
     frames_acquired: int
+    timestamps_logged: int
     drops_buffer: int
     drops_frame_id_gap: int
     ring_depth: int

@@ -195,6 +195,7 @@ class Supervisor:
                     fps_mean=round(row["frames_acquired"] / seconds, 2) if seconds > 0 else 0.0,
                     frames_written=int(row["frames_written"]),
                     frames_acquired=int(row["frames_acquired"]),
+                    timestamps_logged=int(row["timestamps_logged"]),
                     drops_buffer=int(row["drops_buffer"]),
                     drops_frame_id_gap=int(row["drops_frame_id_gap"]),
                     ring_depth=int(row["ring_depth"]),

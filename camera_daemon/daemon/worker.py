@@ -100,6 +100,7 @@ class _Recording:
                 ring.release()
                 frame_index += 1
                 status[Field.frames_written] = frame_index
+                status[Field.timestamps_logged] = self.batcher.logged
                 status[Field.ring_depth] = ring.depth
         except BaseException as error:
             self.error = error

@@ -185,3 +185,10 @@ def test_start_failure_leaves_no_process_behind(tmp_path, runtime):
     assert not (runtime / "default.pid").exists()
     logs = camd("logs", "--session", str(next((tmp_path).glob("*T*Z"))))
     assert "start failed" in logs.stdout
+
+
+def test_logs_follow_ends_when_the_daemon_ends(tmp_path, runtime):
+    start(tmp_path, "--duration", "1.5")
+    follow = camd("logs", "-f", timeout=120)
+    assert follow.returncode == 0
+    assert "recording" in follow.stdout and "stopped: stopped" in follow.stdout
