@@ -10,9 +10,9 @@ import click
 import typer
 from rich.console import Console
 from rich.live import Live
-from rich.table import Table
 
 from camera_daemon import __version__
+from camera_daemon.display import status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 
 if TYPE_CHECKING:
@@ -50,42 +50,6 @@ def _root(
     ] = False,
 ) -> None:
     """camera-daemon: record, then align, stitch and dedupe."""
-
-
-def status_table(statuses: list[CameraStatus], title: str = "") -> Table:
-    table = Table(title=title or None)
-    for column in ("camera", "state", "fps now", "fps mean", "frames", "drops (buffer/ids)", "buffer", "sec"):
-        table.add_column(column, justify="left" if column in ("camera", "state") else "right")
-    for s in statuses:
-        table.add_row(
-            s.name,
-            s.state + (" (paused)" if s.paused else ""),
-            f"{s.fps_current:.1f}",
-            f"{s.fps_mean:.1f}",
-            str(s.frames_written),
-            f"{s.drops_buffer}/{s.drops_frame_id_gap}",
-            f"{s.ring_depth}/{s.ring_capacity}",
-            f"{s.seconds_recorded:.1f}",
-        )
-    return table
-
-
-def summary_table(session: Path, manifest: dict[str, Any]) -> Table:
-    table = Table(title=f"{session}  [{manifest['exit_state']}]")
-    for column in ("camera", "frames", "timestamps", "drops (buffer/ids)", "mean fps", "video", "state"):
-        table.add_column(column)
-    for name, entry in manifest["cameras"].items():
-        fps = entry.get("mean_fps")
-        table.add_row(
-            name,
-            str(entry.get("frames_in_video", 0)),
-            str(entry.get("timestamps_logged", 0)),
-            f"{entry.get('drops_buffer') or 0}/{entry.get('drops_frame_id_gap') or 0}",
-            f"{fps:.2f}" if fps else "-",
-            str(entry.get("video")),
-            entry["exit_state"] + (f": {entry['error']}" if entry.get("error") else ""),
-        )
-    return table
 
 
 def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:

@@ -14,6 +14,7 @@ from rich.console import Console
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
+from camera_daemon.display import status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 
 console = Console()
@@ -57,8 +58,6 @@ def stop(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for final files.")] = 3600.0,
 ) -> None:
     """Stop every camera, finish the files and the manifest; exits non-zero if a camera failed."""
-    from camera_daemon.cli import summary_table
-
     reply = _ask(name, "stop", timeout)
     manifest = reply["manifest"]
     console.print(summary_table(Path(reply["session"]), manifest))
@@ -72,8 +71,6 @@ def status(
     json_output: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
 ) -> None:
     """Per camera: fps now and mean, frames, drops, buffer depth, encoder, seconds recorded."""
-    from camera_daemon.cli import status_table
-
     reply = _ask(name, "status")
     reply.pop("ok", None)
     reply.pop("v", None)
