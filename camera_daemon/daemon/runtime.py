@@ -88,6 +88,20 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def pid_running(pid: int) -> bool:
+    """Whether a process runs, a zombie not counted: a killed encoder stays a zombie until its
+    worker reaps it, and a SIGKILLed worker never will."""
+    if pid <= 0:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return process_alive(pid)
+    return stat[stat.rindex(")") + 2 : stat.rindex(")") + 3] not in ("Z", "X")
+
+
 def socket_answers(path: Path) -> bool:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         probe.settimeout(1.0)

@@ -71,6 +71,10 @@ class Daemon:
             "cameras": [status.as_dict() for status in self.supervisor.statuses()],
         }
 
+    def _log_failures(self, context: str) -> None:
+        for name, reason in self.supervisor.poll():
+            log.error("camera '%s' failed: %s; %s", name, reason, context)
+
     def run(self, ready_fd: int) -> int:
         server = ControlServer(self.paths.socket, self.handle)
         server.start()
@@ -89,13 +93,13 @@ class Daemon:
         deadline = time.monotonic() + duration if duration > 0 else None
         while not self.stop_requested.is_set():
             self.supervisor.statuses()  # keeps the current-rate window fresh between status requests
-            for name, reason in self.supervisor.poll():
-                log.error("camera '%s' failed: %s; the other cameras keep recording", name, reason)
+            self._log_failures("the other cameras keep recording")
             if self.supervisor.all_ended or (deadline is not None and time.monotonic() >= deadline):
                 break
             self.stop_requested.wait(0.1)
         self.state = "stopping"
         manifest = self.supervisor.stop()
+        self._log_failures("found at stop")
         if self.config.post.enabled:
             from camera_daemon.recording import run_post_after_stop
             from camera_daemon.session.manifest import write_manifest

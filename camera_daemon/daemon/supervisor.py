@@ -11,12 +11,14 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.daemon.runtime import pid_running
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
@@ -64,6 +66,10 @@ class Supervisor:
         self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
         self._forwarder: LogForwarder | None = None
         self._workers: list[_Worker] = []
+        # Status requests (control threads) and the recording loop both notice deaths; each failure
+        # waits here until the one who logs takes it, so a status request never swallows it.
+        self._failures_lock = threading.Lock()
+        self._unreported: list[tuple[str, str]] = []
         self._started_utc_us = HostClock().onset_utc_us
         self.manifest: dict[str, Any] = base_manifest(folder.name, self._started_utc_us)
 
@@ -114,7 +120,7 @@ class Supervisor:
         deadline = time.monotonic() + timeout_s
         pending = list(self._workers)
         while pending:
-            self.poll()
+            self._notice_deaths()
             for worker in list(pending):
                 if worker.failed_reason is not None:
                     name, reason = worker.spec.camera.name, worker.failed_reason
@@ -131,17 +137,22 @@ class Supervisor:
                 pending[0].process.join(0.02)
 
     def poll(self) -> list[tuple[str, str]]:
-        """Notice workers that died; returns (camera, reason) for each newly found failed."""
-        newly_failed: list[tuple[str, str]] = []
-        for worker in self._workers:
-            if worker.failed_reason is not None or worker.process.is_alive():
-                continue
-            if worker.process.exitcode == 0:
-                continue
-            worker.failed_reason = self._failure_reason(worker)
-            worker.links.status[Field.state] = WorkerState.failed
-            newly_failed.append((worker.spec.camera.name, worker.failed_reason))
-        return newly_failed
+        """Every (camera, reason) failure not yet returned by an earlier call, each exactly once."""
+        self._notice_deaths()
+        with self._failures_lock:
+            reported, self._unreported = self._unreported, []
+        return reported
+
+    def _notice_deaths(self) -> None:
+        with self._failures_lock:
+            for worker in self._workers:
+                if worker.failed_reason is not None or worker.process.is_alive():
+                    continue
+                if worker.process.exitcode == 0:
+                    continue
+                worker.failed_reason = self._failure_reason(worker)
+                worker.links.status[Field.state] = WorkerState.failed
+                self._unreported.append((worker.spec.camera.name, worker.failed_reason))
 
     def _failure_reason(self, worker: _Worker) -> str:
         result = self._result(worker)
@@ -176,7 +187,7 @@ class Supervisor:
                 worker.links.pause.clear()
 
     def statuses(self) -> list[CameraStatus]:
-        self.poll()
+        self._notice_deaths()
         now = time.monotonic()
         result = []
         for worker in self._workers:
@@ -187,6 +198,9 @@ class Supervisor:
                 worker.rate_mark = (now, row["frames_acquired"])
             seconds = row["last_host_time_us"] / 1e6
             state = WorkerState(int(row["state"])).name if worker.failed_reason is None else "failed"
+            # A killed worker cannot clear its own flag: believe it only while both processes run.
+            encoder_alive = bool(row["encoder_alive"]) and worker.process.is_alive()
+            encoder_alive = encoder_alive and pid_running(int(row["encoder_pid"]))
             result.append(
                 CameraStatus(
                     name=worker.spec.camera.name,
@@ -200,7 +214,7 @@ class Supervisor:
                     drops_frame_id_gap=int(row["drops_frame_id_gap"]),
                     ring_depth=int(row["ring_depth"]),
                     ring_capacity=int(row["ring_capacity"]),
-                    encoder_alive=bool(row["encoder_alive"]),
+                    encoder_alive=encoder_alive,
                     seconds_recorded=round(seconds, 3),
                     paused=bool(row["paused"]),
                     pid=int(row["pid"]),
@@ -218,7 +232,7 @@ class Supervisor:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
-        self.poll()
+        self._notice_deaths()
         if self._forwarder is not None:
             self._forwarder.stop()
         self._finalize(exit_state)
