@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     paths = DaemonPaths(options.name)
-    paths.pid_file.write_text(f"{os.getpid()}\n")
+    paths.write_pid(os.getpid())
     paths.write_info({"session": str(options.session), "pid": os.getpid(), "name": options.name})
     daemon = Daemon(SessionFolder(options.session), paths)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
