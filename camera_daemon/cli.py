@@ -10,6 +10,8 @@ import click
 import typer
 from rich.console import Console
 from rich.live import Live
+from typer._click.exceptions import ClickException as TyperClickException
+from typer._click.exceptions import NoArgsIsHelpError
 
 from camera_daemon import __version__
 from camera_daemon.display import status_table, summary_table
@@ -172,18 +174,28 @@ def _mount_subcommands(argv: list[str]) -> None:
         app.command("stitch")(stitch)
 
 
+def _usage_line(error: TyperClickException | click.exceptions.ClickException) -> str:
+    """Click prints a usage block and a hint over several lines; scripts and people both read the
+    first line only, so the whole report is one line that still says where help is."""
+    message = " ".join(error.format_message().split())
+    ctx = getattr(error, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else " (see camd --help)"
+    return f"camd: error: {message}{where}\n"
+
+
 def main() -> None:
     _mount_subcommands(sys.argv[1:])
     try:
-        result = app(standalone_mode=False)
+        result = app(standalone_mode=False, prog_name="camd")
     except CamdError as error:
         sys.stderr.write(f"camd: error: {error}\n")
         sys.exit(error.exit_code)
-    except click.exceptions.ClickException as error:
-        error.show()
+    except NoArgsIsHelpError as error:
+        sys.stdout.write(error.ctx.get_help() + "\n" if error.ctx is not None else "")
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (TyperClickException, click.exceptions.ClickException) as error:
+        sys.stderr.write(_usage_line(error))
+        sys.exit(error.exit_code)
+    except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)
