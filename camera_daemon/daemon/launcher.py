@@ -16,6 +16,7 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
+from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import create_session
 
@@ -29,6 +30,7 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
             f"daemon '{name}' (pid {pid}) is already recording {info.get('session', '?')}; "
             f"stop it with camd stop --name {name}, or start another with --name OTHER"
         )
+    check_encoders(config)
     folder = create_session(config.session.output, config.session.name, force=force)
     folder.config.write_text(config_to_toml(config))
     log_path = folder.logs / "daemon.log"
