@@ -184,7 +184,9 @@ def _mount_subcommands(argv: list[str]) -> None:
 def _one_line(text: str) -> str:
     """An error echoes what the user typed; a line break or other control character in it must not
     split the report, so it is shown escaped, the way Python writes it."""
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in text)
+    from camera_daemon.cameras.credentials import redact
+
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in redact(text))
 
 
 def _usage_line(error: TyperClickException | click.exceptions.ClickException) -> str:

@@ -268,8 +268,14 @@ def load_config(path: Path) -> SessionConfig:
 
 
 def config_to_toml(config: SessionConfig) -> str:
-    """The exact config that ran, written back so a session folder documents itself."""
-    return _dump_toml(config.model_dump(mode="json", exclude_defaults=False))
+    """The exact config that ran, written back so a session folder documents itself; a password in
+    a source is masked (see cameras/credentials.py), a ``${VAR}`` reference is kept as written."""
+    from camera_daemon.cameras.credentials import redact
+
+    data = config.model_dump(mode="json", exclude_defaults=False)
+    for camera in data["cameras"]:
+        camera["source"] = redact(camera["source"])
+    return _dump_toml(data)
 
 
 def _toml_value(value: Any) -> str:

@@ -14,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+from camera_daemon.cameras.credentials import SOURCES_VARIABLE, secret_sources
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
 from camera_daemon.encoding.probe import check_encoders
@@ -37,9 +38,10 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
     read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "camera_daemon.daemon.service", "--session", str(folder.root)]
     command += ["--name", name, "--ready-fd", str(write_fd)]
+    env = {**os.environ, SOURCES_VARIABLE: json.dumps(secret_sources(config))}
     with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
         process = subprocess.Popen(
-            command, stdin=devnull, stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True
+            command, stdin=devnull, stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True, env=env
         )
     os.close(write_fd)
     try:
