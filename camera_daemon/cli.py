@@ -10,6 +10,8 @@ import click
 import typer
 from rich.console import Console
 from rich.live import Live
+from typer._click.exceptions import ClickException as TyperClickException
+from typer._click.exceptions import NoArgsIsHelpError
 
 from camera_daemon import __version__
 from camera_daemon.display import status_table, summary_table
@@ -67,7 +69,7 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
             live.update(status_table(statuses, "recording - Ctrl-C to stop"))
 
     def failure(name: str, reason: str) -> None:
-        sys.stderr.write(f"camd: camera '{name}' failed: {reason}; the other cameras keep recording\n")
+        sys.stderr.write(f"camd: camera '{name}' failed: {_one_line(reason)}; the other cameras keep recording\n")
 
     try:
         session, manifest = record(config, force=force, on_tick=tick, on_failure=failure, stop=stop)
@@ -95,6 +97,7 @@ def run(
     codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
     quiet: Annotated[bool, typer.Option(help="No live status table.")] = False,
+    check: Annotated[bool, typer.Option(help="Validate the config and the encoder, record nothing.")] = False,
 ) -> None:
     """Record in the foreground until the duration ends or Ctrl-C / SIGTERM."""
     from camera_daemon.recording import build_config
@@ -102,6 +105,12 @@ def run(
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
+    if check:
+        from camera_daemon.encoding.probe import check_encoders
+
+        check_encoders(session_config)
+        console.print(f"ok: {len(session_config.cameras)} camera(s), encoder runs", soft_wrap=True)
+        return
     _record_and_report(session_config, force, quiet)
 
 
@@ -172,18 +181,36 @@ def _mount_subcommands(argv: list[str]) -> None:
         app.command("stitch")(stitch)
 
 
+def _one_line(text: str) -> str:
+    """An error echoes what the user typed; a line break or other control character in it must not
+    split the report, so it is shown escaped, the way Python writes it."""
+    from camera_daemon.cameras.credentials import redact
+
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in redact(text))
+
+
+def _usage_line(error: TyperClickException | click.exceptions.ClickException) -> str:
+    """Click prints a usage block and a hint over several lines; scripts and people both read the
+    first line only, so the whole report is one line that still says where help is."""
+    message = " ".join(error.format_message().split())
+    ctx = getattr(error, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else " (see camd --help)"
+    return f"camd: error: {_one_line(message)}{where}\n"
+
+
 def main() -> None:
     _mount_subcommands(sys.argv[1:])
     try:
-        result = app(standalone_mode=False)
+        result = app(standalone_mode=False, prog_name="camd")
     except CamdError as error:
-        sys.stderr.write(f"camd: error: {error}\n")
+        sys.stderr.write(f"camd: error: {_one_line(str(error))}\n")
         sys.exit(error.exit_code)
-    except click.exceptions.ClickException as error:
-        error.show()
+    except NoArgsIsHelpError as error:
+        sys.stdout.write(error.ctx.get_help() + "\n" if error.ctx is not None else "")
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (TyperClickException, click.exceptions.ClickException) as error:
+        sys.stderr.write(_usage_line(error))
+        sys.exit(error.exit_code)
+    except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)

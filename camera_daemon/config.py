@@ -7,10 +7,11 @@ silently ignored while the recording runs with a default the user did not want.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -56,7 +57,23 @@ class Container(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # inf and nan pass a plain "ge=0" check yet make no sense as a duration, a rate or a threshold
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False)
+
+
+def _plain_text(value: str) -> str:
+    """Paths and URLs go to OS calls and into session.toml: a NUL or a byte that is not UTF-8 can
+    reach neither, and would otherwise fail only after recording started."""
+    if "\x00" in value or any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise ValueError("contains a NUL or a byte that is not UTF-8; write it as plain text")
+    return value
+
+
+MAX_JITTER_US = 1_000_000
+# the synthetic camera draws its frame number into the top band (see cameras/framecode.py)
+MIN_CODE_WIDTH = 32
+MIN_CODE_HEIGHT = 16
+FrameNumber = Annotated[int, Field(ge=0, lt=2**32)]
 
 
 class CameraConfig(_Strict):
@@ -70,10 +87,10 @@ class CameraConfig(_Strict):
     fps: float = Field(default=30.0, ge=0.0, le=10000.0)
     pixel_format: str = "mono8"
     # synthetic only
-    jitter_us: int = Field(default=0, ge=0)
+    jitter_us: int = Field(default=0, ge=0, le=MAX_JITTER_US)
     irregular: bool = False
-    drop_frames: list[int] = Field(default_factory=list)
-    repeat_frames: list[int] = Field(default_factory=list)
+    drop_frames: list[FrameNumber] = Field(default_factory=list)
+    repeat_frames: list[FrameNumber] = Field(default_factory=list)
     scene: str = "texture"
     # opencv only: play a file at its native rate instead of as fast as the encoder takes it
     realtime: bool = False
@@ -88,6 +105,29 @@ class CameraConfig(_Strict):
     def _known_format(cls, value: str) -> str:
         return value.strip()
 
+    @field_validator("source")
+    @classmethod
+    def _writable_source(cls, value: str) -> str:
+        """The source is written into session.toml and handed to a device or OS call: a NUL or a
+        byte that is not UTF-8 can be neither, and would fail only after recording started."""
+        return _plain_text(value)
+
+    @field_validator("nodes")
+    @classmethod
+    def _scalar_nodes(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """A GenICam feature takes one number, boolean or text, and integer features are 64-bit:
+        anything else could only fail inside the device, after recording started."""
+        for key, item in value.items():
+            if not isinstance(item, int | float | str):
+                raise ValueError(f"node '{key}' must be a number, true/false or text, not a {type(item).__name__}")
+            if isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
+                raise ValueError(f"node '{key}' = {item} does not fit a 64-bit GenICam integer")
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"node '{key}' = {item} is not a finite number")
+            if isinstance(item, str):
+                _plain_text(item)
+        return value
+
     @model_validator(mode="after")
     def _backend_rules(self) -> Self:
         if self.backend is Backend.synthetic and self.pixel_format not in SYNTHETIC_FORMATS:
@@ -97,6 +137,11 @@ class CameraConfig(_Strict):
             )
         if self.backend is Backend.opencv and not self.source:
             raise ValueError("an opencv camera needs a source: a device index, a file, a URL or an image pattern")
+        if self.backend is Backend.synthetic and (self.width < MIN_CODE_WIDTH or self.height < MIN_CODE_HEIGHT):
+            raise ValueError(
+                f"a {self.width}x{self.height} synthetic frame is too small for its frame code; "
+                f"use width >= {MIN_CODE_WIDTH} and height >= {MIN_CODE_HEIGHT}"
+            )
         if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat"):
             raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow or flat")
         return self
@@ -136,6 +181,12 @@ class BufferConfig(_Strict):
 class SessionSection(_Strict):
     name: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]{0,100}$")
     output: Path = Path("recordings")
+
+    @field_validator("output", mode="before")
+    @classmethod
+    def _plain_output(cls, value: Any) -> Any:
+        return _plain_text(value) if isinstance(value, str) else value
+
     duration_s: float = Field(default=0.0, ge=0.0)
 
 
@@ -199,18 +250,32 @@ def load_config(path: Path) -> SessionConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file; pass the path of a session TOML file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; pass the path of a session TOML file") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8, as TOML requires"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error}); fix the syntax at that line") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read; a session file needs only a few levels") from None
     return parse_config(data, origin=str(path))
 
 
 def config_to_toml(config: SessionConfig) -> str:
-    """The exact config that ran, written back so a session folder documents itself."""
-    return _dump_toml(config.model_dump(mode="json", exclude_defaults=False))
+    """The exact config that ran, written back so a session folder documents itself; a password in
+    a source is masked (see cameras/credentials.py), a ``${VAR}`` reference is kept as written."""
+    from camera_daemon.cameras.credentials import redact
+
+    data = config.model_dump(mode="json", exclude_defaults=False)
+    for camera in data["cameras"]:
+        camera["source"] = redact(camera["source"])
+    return _dump_toml(data)
 
 
 def _toml_value(value: Any) -> str:
@@ -219,15 +284,29 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{escaped}"'
+        return _toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f'"{key}" = {_toml_value(item)}' for key, item in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_string(key)} = {_toml_value(item)}" for key, item in value.items()) + " }"
     if value is None:
         raise TypeError("None cannot be written to TOML")
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, so any text a user
+    gave (a path with a tab, a URL with a quote) reads back the same."""
+    out = []
+    for char in value:
+        code = ord(char)
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _dump_toml(data: dict[str, Any]) -> str:

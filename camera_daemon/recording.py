@@ -17,6 +17,7 @@ from camera_daemon.cameras.spec import parse_camera_spec
 from camera_daemon.config import SessionConfig, load_config, parse_config
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
+from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.session.folder import create_session
 from camera_daemon.session.manifest import write_manifest
@@ -81,6 +82,7 @@ def record(
     on_failure: Callable[[str, str], None] | None = None,
     stop: StopRequest | None = None,
 ) -> tuple[Path, dict[str, Any]]:
+    check_encoders(config)  # before the folder exists: an encoder that cannot run leaves nothing behind
     folder = create_session(config.session.output, config.session.name, force=force)
     stop = stop or StopRequest()
     supervisor = Supervisor(config, folder)

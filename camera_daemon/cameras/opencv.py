@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from camera_daemon.cameras.base import EndOfStream, FrameGeometry, FrameInfo, PixelFormat
+from camera_daemon.cameras.credentials import expand_source, redact
 from camera_daemon.config import CameraConfig
 from camera_daemon.errors import CameraError
 
@@ -26,7 +27,7 @@ def _is_url(source: str) -> bool:
 class OpenCVCamera:
     def __init__(self, config: CameraConfig) -> None:
         self._config = config
-        self._source = config.source
+        self._source = redact(config.source)  # what messages show; the real one is expanded at open
         self._is_device = config.source.isdigit()
         explicit = "pixel_format" in config.model_fields_set
         fmt = PixelFormat(config.pixel_format) if explicit else PixelFormat.bgr8
@@ -52,7 +53,9 @@ class OpenCVCamera:
         return self._is_device or _is_url(self._source)
 
     def open(self) -> None:
-        source: int | str = int(self._source) if self._is_device else self._source
+        source: int | str = (
+            int(self._source) if self._is_device else expand_source(self._config.source, self._config.name)
+        )
         capture = cv2.VideoCapture(source)
         if not capture.isOpened():
             raise CameraError(

@@ -1,7 +1,8 @@
 """``--camera NAME=SPEC`` on the command line, so a user can record without writing a file.
 
 SPEC is ``BACKEND[:SOURCE][?key=value&...]``: ``synthetic``, ``synthetic:?width=640&fps=60``,
-``opencv:0``, ``opencv:clip.mp4?realtime=1``, ``opencv:rtsp://host/stream``, ``genicam:serial:SN1``.
+``opencv:0``, ``opencv:clip.mp4?realtime=1``, ``opencv:rtsp://host/stream``, ``genicam:serial:SN1``;
+lists of frame numbers as ``drop_frames=3,9`` or ``drop_frames=[3,9]``.
 Options after the last ``?`` are taken only if every key is a camera field, so a URL keeps its own
 query string.
 """
@@ -17,13 +18,27 @@ from camera_daemon.errors import ConfigError
 _LIST_FIELDS = {"drop_frames", "repeat_frames"}
 
 
-def _options(query: str) -> dict[str, Any] | None:
+def _frame_numbers(text: str, key: str, value: str) -> list[int]:
+    """``3,9`` or ``[3,9]``: commas need no quoting in a shell, brackets are what the TOML file uses."""
+    inner = value.strip()
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    items = [item.strip() for item in inner.split(",") if item.strip()]
+    if not all(item.isascii() and item.isdigit() for item in items):
+        raise ConfigError(
+            f"--camera '{text}': option '{key}' takes frame numbers separated by commas, "
+            f"e.g. {key}=3,9 (or {key}=[3,9]), not '{value}'"
+        )
+    return [int(item) for item in items]
+
+
+def _options(text: str, query: str) -> dict[str, Any] | None:
     pairs = parse_qsl(query, keep_blank_values=True)
     if not pairs or any(key not in CameraConfig.model_fields for key, _ in pairs):
         return None
     options: dict[str, Any] = {}
     for key, value in pairs:
-        options[key] = [int(v) for v in value.split(",") if v] if key in _LIST_FIELDS else value
+        options[key] = _frame_numbers(text, key, value) if key in _LIST_FIELDS else value
     return options
 
 
@@ -39,7 +54,7 @@ def parse_camera_spec(text: str) -> dict[str, Any]:
     source, options = rest, {}
     if "?" in rest:
         head, _, query = rest.rpartition("?")
-        parsed = _options(query)
+        parsed = _options(text, query)
         if parsed is not None:
             source, options = head, parsed
         elif not rest.startswith(("rtsp:", "http:", "https:", "rtmp:", "udp:", "tcp:")):

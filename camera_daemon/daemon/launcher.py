@@ -14,8 +14,10 @@ import sys
 import time
 from typing import Any
 
+from camera_daemon.cameras.credentials import SOURCES_VARIABLE, secret_sources
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
+from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import create_session
 
@@ -29,15 +31,17 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
             f"daemon '{name}' (pid {pid}) is already recording {info.get('session', '?')}; "
             f"stop it with camd stop --name {name}, or start another with --name OTHER"
         )
+    check_encoders(config)
     folder = create_session(config.session.output, config.session.name, force=force)
     folder.config.write_text(config_to_toml(config))
     log_path = folder.logs / "daemon.log"
     read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "camera_daemon.daemon.service", "--session", str(folder.root)]
     command += ["--name", name, "--ready-fd", str(write_fd)]
+    env = {**os.environ, SOURCES_VARIABLE: json.dumps(secret_sources(config))}
     with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
         process = subprocess.Popen(
-            command, stdin=devnull, stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True
+            command, stdin=devnull, stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True, env=env
         )
     os.close(write_fd)
     try:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from camera_daemon.cameras.credentials import restore_sources
 from camera_daemon.config import load_config
 from camera_daemon.daemon.runtime import DaemonPaths
 from camera_daemon.daemon.server import ControlServer
@@ -36,7 +37,7 @@ class Daemon:
         # spawns, and each would otherwise load the logger's libraries just to start.
         from camera_daemon.daemon.supervisor import Supervisor
 
-        self.config = load_config(folder.config)
+        self.config = restore_sources(load_config(folder.config))
         self.supervisor = Supervisor(self.config, folder)
         self.stop_requested = threading.Event()
         self.finished = threading.Event()

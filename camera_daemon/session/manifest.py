@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon import __version__
+from camera_daemon.cameras.credentials import redact_all
 from camera_daemon.encoding.binary import ffmpeg_version
 
 MANIFEST_FORMAT = 1
@@ -35,7 +36,7 @@ def base_manifest(session_name: str, started_utc_us: int) -> dict[str, Any]:
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+    tmp.write_text(json.dumps(redact_all(manifest), indent=2, sort_keys=False) + "\n")
     tmp.replace(path)
 
 
