@@ -67,9 +67,9 @@ def test_run_keeps_every_timestamp_when_both_logger_processes_are_killed(tmp_pat
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
     data = manifest(session)
+    assert_every_frame_timed(session, data, min_frames=75)
     assert_death_recorded(data, stderr)
     assert "killed by SIGKILL" in data["logger"]["error"]
-    assert_every_frame_timed(session, data, min_frames=75)
 
 
 def test_start_status_stop_keep_every_timestamp_when_the_logger_writer_is_killed(tmp_path, env):
@@ -103,5 +103,5 @@ def test_start_status_stop_keep_every_timestamp_when_the_logger_writer_is_killed
             os.kill(daemon_pid, 9)
     assert stopped.returncode == 0, stderr if (stderr := stopped.stderr) else stopped.stdout
     data = manifest(session)
-    assert_death_recorded(data, stopped.stderr)
     assert_every_frame_timed(session, data, min_frames=60)
+    assert_death_recorded(data, stopped.stderr)
