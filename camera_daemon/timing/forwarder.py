@@ -115,7 +115,7 @@ class LogForwarder:
         try:
             self._logger.put(package)
         except Exception as error:  # a dead manager surfaces as any connection error
-            self._logger.mark_dead(f"its queue refused a batch ({type(error).__name__}: {error})")
+            self._logger.put_failed(error)
 
     @property
     def directory(self) -> Path:

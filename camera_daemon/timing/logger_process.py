@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 _JOIN_S = 5.0
+_EXIT_REPORT_S = 0.5
 
 
 def _describe(role: str, process: Any) -> str:
@@ -72,6 +74,16 @@ class LoggerHandle:
 
     def put(self, package: Any) -> None:
         self._logger.input_queue.put(package)
+
+    def put_failed(self, error: Exception) -> None:
+        """Name the process that died rather than the pipe error its death caused, when it is known:
+        a process killed a moment ago may take a few milliseconds to be reported as gone."""
+        deadline = time.monotonic() + _EXIT_REPORT_S
+        self.check()
+        while self.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            self.check()
+        self.mark_dead(f"its queue refused a batch ({type(error).__name__}: {error})")
 
     def check(self) -> None:
         if self.error is not None:
