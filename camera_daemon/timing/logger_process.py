@@ -32,6 +32,7 @@ class LoggerHandle:
         self._logger = logger
         self._lock = threading.Lock()
         self.error: str | None = None
+        self._stopped = False  # after our own stop its processes end on purpose
 
     @property
     def name(self) -> str:
@@ -86,7 +87,7 @@ class LoggerHandle:
         self.mark_dead(f"its queue refused a batch ({type(error).__name__}: {error})")
 
     def check(self) -> None:
-        if self.error is not None:
+        if self.error is not None or self._stopped:
             return
         for role, process in self.processes().items():
             if process is not None and process.pid and not process.is_alive():
@@ -100,9 +101,12 @@ class LoggerHandle:
 
     def stop(self) -> None:
         self.check()
+        self._stopped = True
         if self.error is None:
             self._logger.stop()
-            self.check()  # a writer that failed while draining counts as a death too
+            writer = self._logger._logger_process
+            if writer is not None and writer.exitcode:  # a writer that failed while draining died too
+                self.mark_dead(_describe("writer", writer))
             return
         self._dispose()
 

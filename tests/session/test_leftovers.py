@@ -48,3 +48,18 @@ def test_killed_recorder_leaves_no_process_and_recover_leaves_no_shared_memory(t
     assert manifest(session)["exit_state"] == "recovered"
     assert not (SHM / f"{instance}_terminator").exists()
     assert [name for name in semaphores if (SHM / name).exists()] == []
+
+
+def test_clean_stop_reports_a_live_logger_and_leaves_nothing(tmp_path):
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "CAMD_RUNTIME_DIR": str(runtime)}
+    args = ["run", "--camera", "a=synthetic:?width=160&height=120", "--duration", "1", "--output", str(tmp_path)]
+    result = subprocess.run([*CAMD, *args, "--session", "s", "--quiet"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and result.stderr == ""
+    data = manifest(tmp_path / "s")
+    assert data["exit_state"] == "stopped" and data["logger"] == {"alive": True, "error": None}
+    assert "warnings" not in data
+    assert list((runtime / "loggers").iterdir()) == []
+    record = json.loads((tmp_path / "s" / "logs" / "timestamp-logger.json").read_text())
+    assert not any(psutil.pid_exists(p["pid"]) and running(psutil.Process(p["pid"])) for p in record["processes"])
+    assert [name for name in record["shared_memory"] if (SHM / name).exists()] == []
