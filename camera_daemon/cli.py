@@ -82,6 +82,8 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
         sys.stderr.write(f"camd: post-stop stage failed: {post['error']}; rerun it with camd stitch {session}\n")
     elif post:
         console.print(f"mosaic: {post['video']} ({post['frames_written']} frames)\nreport: {post['report']}")
+    for warning in manifest.get("warnings") or []:
+        sys.stderr.write(f"camd: warning: {warning}\n")
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")

@@ -61,6 +61,8 @@ def stop(
     reply = _ask(name, "stop", timeout)
     manifest = reply["manifest"]
     console.print(summary_table(Path(reply["session"]), manifest))
+    for warning in manifest.get("warnings") or []:
+        sys.stderr.write(f"camd: warning: {warning}\n")
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {reply['session']}/manifest.json")
@@ -79,6 +81,8 @@ def status(
         return
     statuses = [CameraStatus(**camera) for camera in reply["cameras"]]
     console.print(status_table(statuses, f"{reply['session']}  [{reply['state']}]"))
+    if reply.get("logger_alive") is False:
+        console.print(f"{reply.get('logger_error')}; timestamps go on into logs/*.timestamps.journal", soft_wrap=True)
 
 
 def pause(name: NameOption = "default") -> None:

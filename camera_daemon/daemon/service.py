@@ -70,6 +70,7 @@ class Daemon:
             "pid": os.getpid(),
             "uptime_s": round(time.time() - self.started_at, 3),
             "cameras": [status.as_dict() for status in self.supervisor.statuses()],
+            **self.supervisor.health(),
         }
 
     def _log_failures(self, context: str) -> None:

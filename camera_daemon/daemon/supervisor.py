@@ -15,10 +15,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
-from camera_daemon.daemon.runtime import pid_running
+from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
@@ -28,7 +29,16 @@ from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
-from camera_daemon.timing.table import read_camera_logs
+from camera_daemon.timing.leftovers import (
+    RECORD_NAME,
+    LoggerLeftovers,
+    ProcessId,
+    semaphore_names,
+    sweep,
+    terminator_name,
+)
+from camera_daemon.timing.reaper import Reaper
+from camera_daemon.timing.table import read_timestamp_logs
 
 _JOIN_TIMEOUT_S = 60.0
 _THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -65,6 +75,8 @@ class Supervisor:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
         self._forwarder: LogForwarder | None = None
+        self._reaper: Reaper | None = None
+        self._runtime_record: Path | None = None
         self._workers: list[_Worker] = []
         # Status requests (control threads) and the recording loop both notice deaths; each failure
         # waits here until the one who logs takes it, so a status request never swallows it.
@@ -84,6 +96,7 @@ class Supervisor:
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
         channels = []
+        sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
         with _children_ignore_sigint():
             # Workers first: opening cameras is the slow part of a start, and it overlaps with the
             # logger's own start below. Their first batches wait in their pipes meanwhile.
@@ -108,13 +121,37 @@ class Supervisor:
                 )
                 process.start()
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
-                channels.append((reader, source_id))
+                channels.append((reader, source_id, camera.name))
                 self._workers.append(_Worker(spec, process, links))
             self._forwarder = LogForwarder(self.folder.logs)
             self._forwarder.start()
-            for reader, source_id in channels:
-                self._forwarder.add_channel(reader, source_id)
+            for reader, source_id, name in channels:
+                self._forwarder.add_channel(reader, source_id, name)
+            self._guard_leftovers(self._forwarder)
         self._wait_ready(ready_timeout_s)
+
+    def _guard_leftovers(self, forwarder: LogForwarder) -> None:
+        """Record what this session's logger holds, and start the reaper that frees it if we die."""
+        owner = ProcessId.of(os.getpid())
+        assert owner is not None
+        shared = [w.links for w in self._workers] + forwarder.logger.shared_objects()
+        leftovers = LoggerLeftovers(
+            instance=forwarder.instance,
+            owner=owner,
+            processes=[pid for pid in map(ProcessId.of, forwarder.logger.pids()) if pid is not None],
+            shared_memory=[terminator_name(forwarder.instance), *semaphore_names(shared)],
+        )
+        self._runtime_record = _leftover_records() / f"{forwarder.instance}.json"
+        records = [self.folder.logs / RECORD_NAME, self._runtime_record]
+        leftovers.write(*records)
+        self._reaper = Reaper(records)
+
+    def health(self) -> dict[str, Any]:
+        """Session-level health beside the per-camera rows: is the timestamp logger still alive."""
+        if self._forwarder is None:
+            return {"logger_alive": True, "logger_error": None}
+        health = self._forwarder.health()
+        return {"logger_alive": health["alive"], "logger_error": health["error"]}
 
     def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -235,11 +272,15 @@ class Supervisor:
         self._notice_deaths()
         if self._forwarder is not None:
             self._forwarder.stop()
+        if self._reaper is not None:
+            self._reaper.release()
+        if self._runtime_record is not None:
+            self._runtime_record.unlink(missing_ok=True)
         self._finalize(exit_state)
         return self.manifest
 
     def _finalize(self, exit_state: str) -> None:
-        logs = read_camera_logs(self.folder.timestamp_log) if self.folder.timestamp_log.exists() else {}
+        logs = read_timestamp_logs(self.folder.logs)
         cameras: dict[str, Any] = {}
         for worker in self._workers:
             row = read_row(worker.links.status)
@@ -261,9 +302,31 @@ class Supervisor:
             cameras[camera.name] = finalize_camera(
                 self.folder, camera, worker.spec.video_path, logs.get(worker.spec.source_id), outcome, geometry
             )
+        self._judge_logger(cameras)
         failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
         self.manifest["cameras"] = cameras
         self.manifest["stopped_utc_us"] = HostClock().onset_utc_us
         self.manifest["exit_state"] = "failed" if failed and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
         write_manifest(self.folder.manifest, self.manifest)
+
+    def _judge_logger(self, cameras: dict[str, Any]) -> None:
+        """A dead logger fails a camera only if a timestamp of a saved frame is missing; when the
+        journal kept every one, the session stays good and the death is a warning."""
+        health = self.health()
+        self.manifest["logger"] = {"alive": health["logger_alive"], "error": health["logger_error"]}
+        if health["logger_alive"]:
+            return
+        lost = False
+        for entry in cameras.values():
+            missing = int(entry.get("frames_written") or 0) - int(entry["timestamps_logged"])
+            if missing > 0 and entry["exit_state"] != "failed":
+                entry.update(exit_state="failed", error=f"{health['logger_error']}; {missing} timestamps lost")
+                lost = True
+        if not lost:
+            warning = f"{health['logger_error']}; no timestamp lost (logs/*.timestamps.journal kept every batch)"
+            self.manifest.setdefault("warnings", []).append(warning)
+
+
+def _leftover_records() -> Path:
+    return runtime_dir() / "loggers"

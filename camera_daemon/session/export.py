@@ -11,7 +11,7 @@ from pathlib import Path
 from camera_daemon.errors import ConfigError
 from camera_daemon.session.folder import open_session
 from camera_daemon.session.manifest import read_manifest
-from camera_daemon.timing.table import read_camera_logs, read_csv, table_columns, write_table
+from camera_daemon.timing.table import read_csv, read_timestamp_logs, table_columns, write_table
 
 
 def export_timestamps(session_path: Path, fmt: str, only: str | None = None) -> list[Path]:
@@ -33,7 +33,7 @@ def export_timestamps(session_path: Path, fmt: str, only: str | None = None) -> 
         if csv_path.exists():
             columns = read_csv(csv_path)
         else:
-            logs = logs if logs is not None else read_camera_logs(folder.timestamp_log)
+            logs = logs if logs is not None else read_timestamp_logs(folder.logs)
             if source_id not in logs:
                 raise ConfigError(f"camera '{name}' has neither a timestamp table nor log entries in {folder.root}")
             columns = table_columns(logs[source_id])

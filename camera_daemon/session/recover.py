@@ -1,8 +1,9 @@
 """``camd recover``: make a session final after the recorder itself died (power cut, SIGKILL).
 
 Workers outlive a dead supervisor long enough to close their encoders, and the DataLogger entries
-are on disk, so everything needed is in the folder: the videos get their logged times, the tables
-are written, and the manifest says ``recovered``. Frames without a timestamp are cut, never guessed.
+and the timestamp journals are on disk, so everything needed is in the folder: the videos get their
+logged times, the tables are written, and the manifest says ``recovered``. Frames without a
+timestamp are cut, never guessed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
 from camera_daemon.session.folder import open_session
 from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
-from camera_daemon.timing.table import read_camera_logs
+from camera_daemon.timing.leftovers import RECORD_NAME, LoggerLeftovers
+from camera_daemon.timing.table import read_timestamp_logs
 
 _FINAL_STATES = ("stopped", "failed", "recovered")
 
@@ -41,7 +43,10 @@ def recover_session(path: Path, *, force: bool = False) -> dict[str, Any]:
         )
     started = (manifest or {}).get("started_utc_us") or HostClock().onset_utc_us
     recovered = base_manifest(folder.name, started)
-    logs = read_camera_logs(folder.timestamp_log) if folder.timestamp_log.exists() else {}
+    leftovers = LoggerLeftovers.read(folder.logs / RECORD_NAME)
+    if leftovers is not None:
+        leftovers.clean()  # the killed recorder's logger processes and /dev/shm objects, if still there
+    logs = read_timestamp_logs(folder.logs)
     cameras: dict[str, Any] = {}
     for source_id, camera in enumerate(config.cameras, start=1):
         result = _worker_result(folder.logs / f"{camera.name}.worker.json")

@@ -1,45 +1,80 @@
-"""Moves timestamp batches from every worker's pipe into the session's DataLogger.
+"""Moves timestamp batches from every worker's pipe into the session's journal and DataLogger.
 
 One pipe per worker, so a worker killed mid-write can corrupt only its own channel: the forwarder
-drops that channel at its first bad read and keeps serving the others.
+drops that channel at its first bad read and keeps serving the others. Every batch is journaled
+first (see journal.py) and only then offered to the DataLogger, so the logger's two processes may
+die at any time without costing a timestamp: the forwarder notes the death, stops feeding the
+logger, and keeps journaling.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from camera_daemon.timing.journal import JournalWriter, journal_path
+from camera_daemon.timing.logger_process import LoggerHandle
+
+_HEALTH_CHECK_S = 0.1
+
+
+@contextmanager
+def _stderr_into(path: Path) -> Iterator[None]:
+    """The logger's processes inherit this file as their stderr: their tracebacks belong in the
+    session's logs, not among the one-line messages camd prints."""
+    with path.open("ab") as target:
+        saved = os.dup(2)
+        os.dup2(target.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
 
 class LogForwarder:
     def __init__(self, logs_dir: Path) -> None:
         # The logger names a shared-memory block after its instance: two sessions recording at once
         # (two daemons, parallel tests) must not share one, or stopping one would stop both.
-        instance = f"timestamps_{uuid.uuid4().hex[:12]}"
+        self.instance = f"timestamps_{uuid.uuid4().hex[:12]}"
         # Imported on use: loading the logger's libraries takes half a second, which a start spends
         # while the camera processes boot rather than before they are spawned.
         from ataraxis_data_structures import DataLogger, LogPackage
 
+        self._logs_dir = logs_dir
         self._package: Any = LogPackage
-        self._logger = DataLogger(logs_dir, instance, thread_count=2, poll_interval=10)
-        self._channels: dict[Connection, int] = {}
+        with _stderr_into(logs_dir / "timestamp-logger.log"):
+            self._logger = LoggerHandle(DataLogger(logs_dir, self.instance, thread_count=2, poll_interval=10))
+        self._channels: dict[Connection, tuple[int, JournalWriter]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._last_check = 0.0
         self.entries = 0
 
+    @property
+    def logger(self) -> LoggerHandle:
+        return self._logger
+
     def start(self) -> None:
-        self._logger.start()
+        with _stderr_into(self._logs_dir / "timestamp-logger.log"):
+            self._logger.start()
         self._thread = threading.Thread(target=self._run, name="log-forwarder", daemon=True)
         self._thread.start()
 
-    def add_channel(self, reader: Connection, source_id: int) -> None:
+    def add_channel(self, reader: Connection, source_id: int, camera: str | None = None) -> None:
+        journal = JournalWriter(journal_path(self._logs_dir, camera or f"source{source_id:03d}"))
         with self._lock:
-            self._channels[reader] = source_id
+            self._channels[reader] = (source_id, journal)
 
     def _run(self) -> None:
         while True:
@@ -56,26 +91,46 @@ class LogForwarder:
                     acquisition_time, payload = reader.recv()
                 except (EOFError, OSError, ValueError, TypeError):
                     with self._lock:
-                        self._channels.pop(reader, None)
+                        _, journal = self._channels.pop(reader)
+                    journal.close()
                     reader.close()
                     continue
-                source_id = self._channels[reader]
-                self._logger.input_queue.put(
-                    self._package(
-                        source_id=np.uint8(source_id),
-                        acquisition_time=np.uint64(acquisition_time),
-                        serialized_data=np.frombuffer(payload, dtype=np.uint8),
-                    )
-                )
+                source_id, journal = self._channels[reader]
+                journal.append(source_id, acquisition_time, payload)
+                self._offer(source_id, acquisition_time, payload)
                 self.entries += 1
+            now = time.monotonic()
+            if now - self._last_check >= _HEALTH_CHECK_S:
+                self._last_check = now
+                self._logger.check()
+
+    def _offer(self, source_id: int, acquisition_time: int, payload: bytes) -> None:
+        if not self._logger.alive:
+            return  # the journal already holds this batch
+        package = self._package(
+            source_id=np.uint8(source_id),
+            acquisition_time=np.uint64(acquisition_time),
+            serialized_data=np.frombuffer(payload, dtype=np.uint8),
+        )
+        try:
+            self._logger.put(package)
+        except Exception as error:  # a dead manager surfaces as any connection error
+            self._logger.put_failed(error)
 
     @property
     def directory(self) -> Path:
         return self._logger.output_directory
+
+    def health(self) -> dict[str, Any]:
+        self._logger.check()
+        return {"alive": self._logger.alive, "error": self._logger.error, "journaled": self.entries}
 
     def stop(self) -> None:
         """Drain every channel (workers have ended, so each reaches EOF), then flush the logger."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join()
+        with self._lock:
+            for _, journal in self._channels.values():
+                journal.close()
         self._logger.stop()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from camera_daemon.timing.journal import JOURNAL_SUFFIX, read_journal
 from camera_daemon.timing.records import FRAME_RECORD, unpack_batch
 
 TABLE_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us", "device_time_ns")
@@ -44,9 +45,30 @@ def _entries(log_dir: Path) -> list[tuple[int, int, np.ndarray]]:  # type: ignor
 
 
 def read_camera_logs(log_dir: Path) -> dict[int, CameraLog]:
+    return _assemble(_entries(log_dir))
+
+
+def read_timestamp_logs(logs_dir: Path) -> dict[int, CameraLog]:
+    """The session's whole log: the journals and every DataLogger folder under ``logs/``, merged.
+
+    A batch is keyed by (source id, first host time), so the same batch found in both stores is
+    read once; a batch in only one of them (the logger died, or the journal's tail was torn) still
+    counts. Either store alone is enough.
+    """
+    merged: dict[tuple[int, int], np.ndarray] = {}  # type: ignore[type-arg]
+    for path in sorted(logs_dir.glob(f"*{JOURNAL_SUFFIX}")):
+        for source_id, acquisition_time, payload in read_journal(path):
+            merged.setdefault((source_id, acquisition_time), payload)
+    for directory in sorted(logs_dir.glob("*_data_log")):
+        for source_id, acquisition_time, payload in _entries(directory):
+            merged.setdefault((source_id, acquisition_time), payload)
+    return _assemble([(source, time, payload) for (source, time), payload in merged.items()])
+
+
+def _assemble(entries: list[tuple[int, int, np.ndarray]]) -> dict[int, CameraLog]:  # type: ignore[type-arg]
     logs: dict[int, CameraLog] = {}
     batches: dict[int, list[np.ndarray]] = {}  # type: ignore[type-arg]
-    for source_id, acquisition_time, payload in _entries(log_dir):
+    for source_id, acquisition_time, payload in entries:
         log = logs.setdefault(source_id, CameraLog(source_id, None, np.zeros(0, FRAME_RECORD)))
         if acquisition_time == 0:
             log.onset_utc_us = int(np.frombuffer(payload.tobytes(), "<u8")[0])
