@@ -8,6 +8,7 @@ silently ignored while the recording runs with a default the user did not want.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -178,8 +179,38 @@ class BufferConfig(_Strict):
     max_megabytes: int = Field(default=256, ge=1, le=16384)
 
 
+_SESSION_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def session_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a folder directly inside the output folder, or None when it can.
+
+    The name is joined to the output folder, so anything that walks out of it (``..``, a
+    separator) or that a shell or ffmpeg would read as an option (a leading ``-``) is refused.
+    """
+    if name == "":
+        return None  # the default: the UTC start time
+    if not name.strip():
+        return "it is blank"
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "it holds a NUL or control character"
+    if "/" in name or "\\" in name:
+        return "it holds a path separator ('/' or '\\'); it is one folder name, not a path"
+    if name in (".", ".."):
+        return "'.' and '..' name the output folder itself or its parent"
+    if name.startswith("-"):
+        return "it starts with '-', which reads as an option"
+    if not _SESSION_NAME.fullmatch(name):
+        return "use 1-100 letters, digits, '_', '.', ':' or '-'"
+    return None
+
+
+def describe_session_name_problem(name: str, problem: str) -> str:
+    return f"--session / session.name {name!r} is refused: {problem}"
+
+
 class SessionSection(_Strict):
-    name: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]{0,100}$")
+    name: str = ""
     output: Path = Path("recordings")
 
     @field_validator("output", mode="before")
@@ -188,6 +219,14 @@ class SessionSection(_Strict):
         return _plain_text(value) if isinstance(value, str) else value
 
     duration_s: float = Field(default=0.0, ge=0.0)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_folder_name(cls, name: str) -> str:
+        problem = session_name_problem(name)
+        if problem is not None:
+            raise ValueError(describe_session_name_problem(name, problem))
+        return name
 
 
 class PostConfig(_Strict):

@@ -19,7 +19,7 @@ from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError, ConfigError
-from camera_daemon.session.folder import create_session
+from camera_daemon.session.folder import SessionFolder, create_session
 from camera_daemon.session.manifest import write_manifest
 
 
@@ -84,6 +84,20 @@ def record(
 ) -> tuple[Path, dict[str, Any]]:
     check_encoders(config)  # before the folder exists: an encoder that cannot run leaves nothing behind
     folder = create_session(config.session.output, config.session.name, force=force)
+    try:
+        return _record_into(folder, config, on_tick=on_tick, on_failure=on_failure, stop=stop)
+    finally:
+        folder.release()  # only once the manifest is final may the session be replaced or recovered
+
+
+def _record_into(
+    folder: SessionFolder,
+    config: SessionConfig,
+    *,
+    on_tick: Callable[[list[CameraStatus]], None] | None,
+    on_failure: Callable[[str, str], None] | None,
+    stop: StopRequest | None,
+) -> tuple[Path, dict[str, Any]]:
     stop = stop or StopRequest()
     supervisor = Supervisor(config, folder)
     try:

@@ -19,6 +19,7 @@ from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
 from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError
+from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.folder import create_session
 
 
@@ -33,16 +34,26 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
         )
     check_encoders(config)
     folder = create_session(config.session.output, config.session.name, force=force)
-    folder.config.write_text(config_to_toml(config))
+    lock_fd = folder.lock.fileno() if folder.lock is not None else -1
+    write_text_atomic(folder.config, config_to_toml(config))
     log_path = folder.logs / "daemon.log"
     read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "camera_daemon.daemon.service", "--session", str(folder.root)]
-    command += ["--name", name, "--ready-fd", str(write_fd)]
+    command += ["--name", name, "--ready-fd", str(write_fd), "--lock-fd", str(lock_fd)]
     env = {**os.environ, SOURCES_VARIABLE: json.dumps(secret_sources(config))}
-    with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
-        process = subprocess.Popen(
-            command, stdin=devnull, stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True, env=env
-        )
+    try:
+        with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
+            process = subprocess.Popen(
+                command,
+                stdin=devnull,
+                stdout=log,
+                stderr=log,
+                pass_fds=(write_fd, lock_fd),
+                start_new_session=True,
+                env=env,
+            )
+    finally:
+        folder.release()  # the daemon holds the session's lock from here on (session/lock.py)
     os.close(write_fd)
     try:
         message = _wait_for_word(read_fd, process, timeout_s)

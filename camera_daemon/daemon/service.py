@@ -24,6 +24,7 @@ from camera_daemon.daemon.runtime import DaemonPaths
 from camera_daemon.daemon.server import ControlServer
 from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import SessionFolder
+from camera_daemon.session.lock import SessionLock
 
 log = logging.getLogger("camd.daemon")
 _STOP_REPLY_TIMEOUT_S = 3600.0
@@ -86,6 +87,7 @@ class Daemon:
             log.error("start failed: %s", error)
             _report(ready_fd, {"ok": False, "error": str(error)})
             self.supervisor.stop(exit_state="failed")
+            self.folder.release()
             server.close()
             return 1
         self.state = "recording"
@@ -111,6 +113,7 @@ class Daemon:
         self.final = {"session": str(self.folder.root), "manifest": manifest}
         self.state = "stopped"
         log.info("stopped: %s", manifest["exit_state"])
+        self.folder.release()  # the manifest is final: the session may be replaced or recovered now
         self.paths.remove()  # before the stop reply: a start right after `camd stop` must find no leftovers
         self.finished.set()
         server.close()  # waits for in-flight replies, including the stop reply
@@ -132,12 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--session", type=Path, required=True)
     parser.add_argument("--name", default="default")
     parser.add_argument("--ready-fd", type=int, default=-1)
+    parser.add_argument("--lock-fd", type=int, default=-1)
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     paths = DaemonPaths(options.name)
     paths.write_pid(os.getpid())
     paths.write_info({"session": str(options.session), "pid": os.getpid(), "name": options.name})
-    daemon = Daemon(SessionFolder(options.session), paths)
+    lock = SessionLock.adopt(options.lock_fd, options.session) if options.lock_fd >= 0 else None
+    daemon = Daemon(SessionFolder(options.session, lock), paths)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: daemon.stop_requested.set())
     try:

@@ -24,6 +24,7 @@ from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_st
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
+from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
@@ -91,7 +92,7 @@ class Supervisor:
 
     def start(self, ready_timeout_s: float = 30.0) -> None:
         """Start every camera and return once each has written a frame; raise if one cannot."""
-        self.folder.config.write_text(config_to_toml(self.config))
+        write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
@@ -117,7 +118,10 @@ class Supervisor:
                     status=new_status_row(self._context),
                 )
                 process = self._context.Process(
-                    target=run_worker, args=(spec, links), name=f"camd-{camera.name}", daemon=False
+                    target=run_worker,
+                    args=(spec, links, self.folder.lock),
+                    name=f"camd-{camera.name}",
+                    daemon=False,
                 )
                 process.start()
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here

@@ -28,6 +28,7 @@ from camera_daemon.daemon.status import Field, WorkerState
 from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
 from camera_daemon.errors import CamdError
+from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.timing.batcher import TimestampBatcher
 from camera_daemon.timing.clock import HostClock
 
@@ -158,12 +159,15 @@ class _Recording:
 
 
 def _write_result(spec: WorkerSpec, result: dict[str, Any]) -> None:
-    path = spec.logs_dir / f"{spec.camera.name}.worker.json"
-    path.write_text(json.dumps(result, indent=2))
+    write_text_atomic(spec.logs_dir / f"{spec.camera.name}.worker.json", json.dumps(result, indent=2))
 
 
-def run_worker(spec: WorkerSpec, links: WorkerLinks) -> None:
-    """Process entry point. Exit code 0: files final; 1: failed, with the reason in the result file."""
+def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None) -> None:
+    """Process entry point. Exit code 0: files final; 1: failed, with the reason in the result file.
+
+    ``session_lock`` is only held: while this process lives the session counts as being recorded,
+    even after its supervisor died (session/lock.py).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop, not the terminal
     # Grab, encode and a backend's own acquisition thread share one interpreter: hand the GIL over
     # within 0.5 ms instead of Python's default 5 ms, so a frame waiting in the driver is not held up.
@@ -229,7 +233,8 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks) -> None:
     status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
     if error is not None:
         if not isinstance(error, CamdError):
-            (spec.logs_dir / f"{spec.camera.name}.traceback.txt").write_text("".join(traceback.format_exception(error)))
+            traceback_text = "".join(traceback.format_exception(error))
+            write_text_atomic(spec.logs_dir / f"{spec.camera.name}.traceback.txt", traceback_text)
         raise SystemExit(1)
 
 

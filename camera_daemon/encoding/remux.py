@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import av
 import numpy as np
@@ -42,8 +42,12 @@ def _ticks(pts_us: np.ndarray, time_base: Fraction) -> np.ndarray:  # type: igno
     return ticks  # type: ignore[no-any-return]
 
 
-def apply_timestamps(source: Path, target: Path, pts_us: np.ndarray, *, verify: bool = False) -> int:  # type: ignore[type-arg]
+def apply_timestamps(source: Path, target: Path | BinaryIO, pts_us: np.ndarray, *, verify: bool = False) -> int:  # type: ignore[type-arg]
     """Copy at most ``len(pts_us)`` packets from ``source`` into ``target`` with the given times.
+
+    ``target`` may be a file already open for reading and writing (Matroska only: the mp4 muxer
+    reopens its output by name): PyAV opening a path itself would follow a link planted at that
+    name, while a file the caller created exclusively cannot be one.
 
     With ``verify`` every packet is decoded first and copying stops at the first that fails, so
     the result holds only frames a player can show. Returns how many frames ``target`` holds.
@@ -56,7 +60,8 @@ def apply_timestamps(source: Path, target: Path, pts_us: np.ndarray, *, verify: 
     last_duration = int(np.median(np.diff(ticks))) if ticks.size > 1 else 1
     written = 0
     options = {"movflags": "+faststart"} if suffix == ".mp4" else {}
-    with av.open(str(source)) as reader, av.open(str(target), "w", format=_format(suffix), options=options) as out:
+    output = str(target) if isinstance(target, Path) else target
+    with av.open(str(source)) as reader, av.open(output, "w", format=_format(suffix), options=options) as out:
         in_stream = reader.streams.video[0]
         out_stream = out.add_stream_from_template(in_stream, opaque=True)
         out_stream.time_base = time_base

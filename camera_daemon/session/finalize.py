@@ -8,6 +8,7 @@ difference is counted in the manifest, and nothing is invented.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 
 from camera_daemon.config import CameraConfig
 from camera_daemon.encoding.remux import apply_timestamps, count_packets
+from camera_daemon.safe_write import open_new_exclusive
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import sha256_of
 from camera_daemon.timing.table import CameraLog, table_columns, write_csv
@@ -62,10 +64,18 @@ def finalize_camera(
             entry["sha256"] = sha256_of(video)
         return entry
     crashed = outcome.result is None
-    tmp = video.with_name(video.stem + ".final" + video.suffix)
-    in_video = apply_timestamps(video, tmp, log.records["host_time_us"].astype(np.int64), verify=crashed)
-    recorded = count_packets(video) if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
-    tmp.replace(video)
+    # A fresh file under a random name, never a link. Matroska is written through the open file; the
+    # mp4 muxer reopens its output by name to move the index to the front, so it gets the name.
+    handle, tmp = open_new_exclusive(video.parent, f".{video.stem}.final.", video.suffix)
+    try:
+        with handle:
+            target = handle if video.suffix.lower() == ".mkv" else tmp
+            in_video = apply_timestamps(video, target, log.records["host_time_us"].astype(np.int64), verify=crashed)
+        recorded = count_packets(video) if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
+        os.replace(tmp, video)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     columns = table_columns(log, frames=in_video)
     write_csv(columns, folder.timestamps(camera.name))
     host = columns["host_time_us"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from camera_daemon.config import describe_session_name_problem, session_name_problem
 from camera_daemon.errors import ConfigError, SessionExistsError
+from camera_daemon.session.lock import LOCK_NAME, SessionLock
 
 _MARKERS = ("session.toml", "manifest.json")
 
@@ -19,6 +22,13 @@ def default_session_name() -> str:
 @dataclass(frozen=True)
 class SessionFolder:
     root: Path
+    # held while this process records into the folder; see session/lock.py
+    lock: SessionLock | None = field(default=None, compare=False, repr=False)
+
+    def release(self) -> None:
+        """Give up the lock once the manifest is final: the session may be replaced or recovered now."""
+        if self.lock is not None:
+            self.lock.release()
 
     @property
     def name(self) -> str:
@@ -59,24 +69,59 @@ def is_session(path: Path) -> bool:
 
 
 def create_session(output: Path, name: str, *, force: bool) -> SessionFolder:
-    """Make a fresh session folder; an existing one is replaced only with ``force``, and only if it
-    is a session folder (so a typo in --output cannot delete unrelated files)."""
-    root = (output / (name or default_session_name())).resolve()
-    if root.exists() and any(root.iterdir()):
-        if not force:
-            raise SessionExistsError(
-                f"{root} already holds a recording; choose another --session name or pass --force to replace it"
-            )
-        if not is_session(root):
-            raise ConfigError(f"{root} is not a camera-daemon session folder; refusing to delete it even with --force")
-        shutil.rmtree(root)
+    """Make a fresh session folder and lock it for the caller, who records into it.
+
+    An existing folder is replaced only with ``force``, only if it is a session folder (so a typo
+    in --output cannot delete unrelated files) and only if no recorder holds its lock. A name that
+    leaves the output folder, or a link at the session's place, is refused: camd never writes or
+    deletes through a link.
+    """
+    name = name or default_session_name()
+    problem = session_name_problem(name)
+    if problem is not None:
+        raise ConfigError(describe_session_name_problem(name, problem))
+    root = output.resolve() / name
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        os.mkdir(root)  # atomic: exactly one process creates the folder, and it locks it next
+    except FileExistsError:
+        if not root.parent.is_dir():
+            raise ConfigError(f"{output} is not a folder; check session.output / --output") from None
+        lock = _reuse(root, force)
     except OSError as error:
         raise ConfigError(f"cannot create {root} ({error.strerror}); check session.output / --output") from None
-    folder = SessionFolder(root)
+    else:
+        lock = SessionLock.acquire(root)
+    folder = SessionFolder(root, lock)
     folder.logs.mkdir()
     return folder
+
+
+def _reuse(root: Path, force: bool) -> SessionLock:
+    """The lock on an existing folder at the session's place, emptied when ``force`` allows it."""
+    if root.is_symlink():
+        raise ConfigError(
+            f"{root} is a symbolic link; a session folder is never reached through a link, even with --force: "
+            "remove the link or choose another --session / session.name"
+        )
+    if not root.is_dir():
+        raise ConfigError(f"{root} exists and is not a folder; choose another --session / session.name")
+    occupied = any(entry.name != LOCK_NAME for entry in root.iterdir())
+    if occupied and not force:
+        raise SessionExistsError(
+            f"{root} already holds a recording; choose another --session name or pass --force to replace it"
+        )
+    if occupied and not is_session(root):
+        raise ConfigError(f"{root} is not a camera-daemon session folder; refusing to delete it even with --force")
+    lock = SessionLock.acquire(root)  # refuses a session that is still being recorded
+    for entry in root.iterdir():
+        if entry.name == LOCK_NAME:
+            continue  # the lock being held; deleting it would let a second recorder lock a new file
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return lock
 
 
 def open_session(path: Path) -> SessionFolder:

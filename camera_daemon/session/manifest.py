@@ -15,6 +15,7 @@ from typing import Any
 from camera_daemon import __version__
 from camera_daemon.cameras.credentials import redact_all
 from camera_daemon.encoding.binary import ffmpeg_version
+from camera_daemon.safe_write import write_text_atomic
 
 MANIFEST_FORMAT = 1
 
@@ -35,9 +36,7 @@ def base_manifest(session_name: str, started_utc_us: int) -> dict[str, Any]:
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(redact_all(manifest), indent=2, sort_keys=False) + "\n")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(redact_all(manifest), indent=2, sort_keys=False) + "\n")
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

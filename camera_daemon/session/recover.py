@@ -16,7 +16,8 @@ from camera_daemon.config import load_config
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import ConfigError
 from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
-from camera_daemon.session.folder import open_session
+from camera_daemon.session.folder import SessionFolder, open_session
+from camera_daemon.session.lock import SessionLock
 from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.leftovers import RECORD_NAME, LoggerLeftovers
@@ -34,7 +35,14 @@ def _worker_result(path: Path) -> dict[str, Any] | None:
 
 
 def recover_session(path: Path, *, force: bool = False) -> dict[str, Any]:
+    """Raises ``SessionBusyError`` (exit 3, like ``run --force``) while a recorder or one of its
+    workers still holds the session: cutting a video that is still being written would lose it."""
     folder = open_session(path)
+    with SessionLock.acquire(folder.root):
+        return _recover_locked(folder, force)
+
+
+def _recover_locked(folder: SessionFolder, force: bool) -> dict[str, Any]:
     config = load_config(folder.config)
     manifest = read_manifest(folder.manifest) if folder.manifest.exists() else None
     if manifest is not None and manifest.get("exit_state") in _FINAL_STATES and not force:

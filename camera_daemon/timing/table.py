@@ -7,11 +7,14 @@ has) and its assembled ``.npz`` archives, so the same code reads a session in an
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from camera_daemon.safe_write import write_atomic
 from camera_daemon.timing.journal import JOURNAL_SUFFIX, read_journal
 from camera_daemon.timing.records import FRAME_RECORD, unpack_batch
 
@@ -93,12 +96,15 @@ def table_columns(log: CameraLog, frames: int | None = None) -> dict[str, np.nda
 
 
 def write_csv(columns: dict[str, np.ndarray], path: Path) -> None:  # type: ignore[type-arg]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", newline="") as handle:
-        writer = csv.writer(handle)
+    def write(handle: BinaryIO) -> None:
+        text = io.TextIOWrapper(handle, newline="", encoding="utf-8")
+        writer = csv.writer(text)
         writer.writerow(TABLE_COLUMNS)
         writer.writerows(zip(*(columns[name].tolist() for name in TABLE_COLUMNS), strict=True))
-    tmp.replace(path)
+        text.flush()
+        text.detach()
+
+    write_atomic(path, write)
 
 
 def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
@@ -112,12 +118,12 @@ def write_table(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> Path:  
     if fmt == "csv":
         write_csv(columns, target)
     elif fmt == "npz":
-        np.savez(target, **columns)  # type: ignore[arg-type]
+        write_atomic(target, lambda handle: np.savez(handle, **columns))  # type: ignore[arg-type]
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.table(columns), target)
+        write_atomic(target, lambda handle: pq.write_table(pa.table(columns), handle))
     else:
         raise ValueError(f"unknown table format '{fmt}'; use csv, npz or parquet")
     return target
