@@ -86,11 +86,22 @@ def reference_ticks(reference: Reference, camera_times: dict[str, IntArray]) -> 
     return fixed_rate_ticks(min(starts), max(stops), reference.rate_fps)
 
 
-def default_tolerance_us(reference: Reference, camera_times: dict[str, IntArray]) -> float:
-    """Half the reference interval: the widest window in which a frame is unambiguously this tick's."""
+def reference_interval_us(reference: Reference, camera_times: dict[str, IntArray]) -> float:
     if reference.camera is not None:
-        return median_interval_us(camera_times[reference.camera]) / 2
-    return 0.5e6 / reference.rate_fps
+        return median_interval_us(camera_times[reference.camera])
+    return 1e6 / reference.rate_fps
+
+
+def default_tolerance_us(reference: Reference, camera_times: dict[str, IntArray]) -> dict[str, float]:
+    """Per camera, half of the longer of the reference interval and the camera's own interval.
+
+    Half the reference interval alone is too narrow for a camera slower than the reference: a 10 fps
+    camera against a 30 fps reference would match only every third tick although each of its frames
+    is the newest picture for ~100 ms. Half the longer interval is the widest window in which a frame is
+    still unambiguously the nearest one for its own rate.
+    """
+    ticks = reference_interval_us(reference, camera_times)
+    return {name: max(ticks, median_interval_us(times)) / 2 for name, times in camera_times.items()}
 
 
 def nearest_within(ticks_us: IntArray, times_us: IntArray, tolerance_us: float) -> tuple[IntArray, IntArray]:
@@ -113,12 +124,20 @@ def nearest_within(ticks_us: IntArray, times_us: IntArray, tolerance_us: float) 
     return chosen, offset.astype(np.int64)
 
 
-def align(camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | None = None) -> AlignedFrames:
+def align(
+    camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | dict[str, float] | None = None
+) -> AlignedFrames:
+    """``tolerance_us``: one window for every camera, one per camera, or None for ``default_tolerance_us``."""
     for name, times in camera_times.items():
         if times.size > 1 and np.any(np.diff(times) < 0):
             raise PostError(f"camera '{name}': frame times go backwards; its timestamp table is damaged")
     ticks = reference_ticks(reference, camera_times)
-    tolerance = default_tolerance_us(reference, camera_times) if tolerance_us is None else tolerance_us
+    if tolerance_us is None:
+        tolerance = default_tolerance_us(reference, camera_times)
+    elif isinstance(tolerance_us, dict):
+        tolerance = tolerance_us
+    else:
+        tolerance = dict.fromkeys(camera_times, float(tolerance_us))
     names = tuple(camera_times)
     indices = np.full((ticks.size, len(names)), MISSING, dtype=np.int64)
     offsets = np.zeros((ticks.size, len(names)), dtype=np.int64)
@@ -126,7 +145,7 @@ def align(camera_times: dict[str, IntArray], reference: Reference, tolerance_us:
         if reference.camera == name:
             indices[:, column] = np.arange(ticks.size)
             continue
-        indices[:, column], offsets[:, column] = nearest_within(ticks, camera_times[name], tolerance)
+        indices[:, column], offsets[:, column] = nearest_within(ticks, camera_times[name], tolerance[name])
     return AlignedFrames(ticks.astype(np.int64), names, indices, offsets)
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.align import AlignedFrames
+from camera_daemon.post.align import MISSING, AlignedFrames
 from camera_daemon.post.best import BestDecision, CopyScore, choose_best, score_copy
 from camera_daemon.post.decode import Frame, FrameReader, to_gray8
 from camera_daemon.post.errors import PostError
@@ -26,7 +26,10 @@ Progress = Callable[[int], None]
 
 
 def _readers(stack: ExitStack, tracks: list[CameraTrack], studio: bool = False) -> list[FrameReader]:
-    return [stack.enter_context(FrameReader(track.video, track.pixel_format, studio=studio)) for track in tracks]
+    return [
+        stack.enter_context(FrameReader(track.video, track.pixel_format, studio=studio, crop=track.crop))
+        for track in tracks
+    ]
 
 
 def plan_mosaic(tracks: list[CameraTrack], time_overlay: bool) -> MosaicLayout:
@@ -47,32 +50,47 @@ def run_mosaic(
     missing: Missing,
     progress: Progress,
 ) -> None:
-    """One grid frame per aligned row; a missing tile is black or the camera's last frame, and its label
-    strip says which, so a held frame is never mistaken for a live one."""
+    """One grid frame per aligned row; a missing tile is black or, with hold, the camera's newest frame
+    captured at or before the tick (matched to a tick or not), and its label strip says which, so a
+    held frame is never mistaken for a live one."""
     composer = MosaicComposer(layout, studio=sink.studio)
     origin = int(aligned.tick_utc_us[0]) if aligned.tick_count else 0
     with ExitStack() as stack:
         readers = _readers(stack, tracks, studio=sink.studio)
-        held: list[Frame | None] = [None] * len(tracks)
+        held: list[tuple[int, Frame] | None] = [None] * len(tracks)
         for row in range(aligned.tick_count):
+            tick = int(aligned.tick_utc_us[row])
             frames: list[Frame | None] = []
             states: list[TileState] = []
-            for column, reader in enumerate(readers):
+            ids: list[int] = []
+            for column, (reader, track) in enumerate(zip(readers, tracks, strict=True)):
                 index = int(aligned.source_index[row, column])
+                state = TileState.live
+                if index < 0 and missing is Missing.hold:
+                    index = _newest_at_or_before(track, tick, reader.position, held[column])
+                    state = TileState.held
                 if index >= 0:
-                    held[column] = reader.at(index)
-                    frames.append(held[column])
-                    states.append(TileState.live)
-                elif missing is Missing.hold and held[column] is not None:
-                    frames.append(held[column])
-                    states.append(TileState.held)
+                    if held[column] is None or held[column][0] != index:  # type: ignore[index]
+                        held[column] = (index, reader.at(index))
+                    frames.append(held[column][1])  # type: ignore[index]
+                    states.append(state)
+                    ids.append(int(track.camera_frame_id[index]))
                 else:
                     frames.append(None)
                     states.append(TileState.missing)
-            tick = int(aligned.tick_utc_us[row])
+                    ids.append(MISSING)
             text = time_label(tick, origin) if layout.time_overlay else ""
-            sink.push(composer.compose(frames, states, text), tick, row)
+            sink.push(composer.compose(frames, states, text), tick, row, tuple(ids))
             progress(1)
+
+
+def _newest_at_or_before(track: CameraTrack, tick: int, decoded: int, held: tuple[int, Frame] | None) -> int:
+    """The newest frame taken at or before ``tick``; a frame already passed by the decoder is only
+    available if it is the one still held."""
+    index = int(np.searchsorted(track.utc_time_us, tick, side="right")) - 1
+    if index < 0 or index >= decoded:
+        return index
+    return index if held is not None and held[0] == index else MISSING
 
 
 @dataclass
