@@ -16,7 +16,7 @@ import typer
 
 from camera_daemon.errors import CamdError
 from camera_daemon.post.crop import parse_crop, parse_crop_options
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.session_io import load_session
 from camera_daemon.post.workflow import PostResult, run_post
@@ -34,11 +34,13 @@ def build_options(
     settings = options.dedupe_settings
     if dedupe_fraction is not None:
         if not 0 < dedupe_fraction <= 1:
-            raise PostError(f"--dedupe-fraction {dedupe_fraction:g}: give a share of the noise floor in (0, 1]")
+            raise PostOptionError(f"--dedupe-fraction {dedupe_fraction:g}: give a share of the noise floor in (0, 1]")
         settings = replace(settings, floor_fraction=dedupe_fraction)
     if dedupe_max_diff is not None:
         if dedupe_max_diff < 0:
-            raise PostError(f"--dedupe-max-diff {dedupe_max_diff:g}: give grey levels >= 0 (0 measures the floor)")
+            raise PostOptionError(
+                f"--dedupe-max-diff {dedupe_max_diff:g}: give grey levels >= 0 (0: measure the floor)"
+            )
         settings = replace(settings, max_diff=dedupe_max_diff)
     return replace(options, dedupe_settings=settings)
 

@@ -12,7 +12,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostOptionError
 
 Frame = npt.NDArray[np.uint8] | npt.NDArray[np.uint16]
 
@@ -26,7 +26,7 @@ class Crop:
 
     def check(self, width: int, height: int, what: str) -> None:
         if self.x + self.width > width or self.y + self.height > height:
-            raise PostError(
+            raise PostOptionError(
                 f"{what} {self.x},{self.y},{self.width},{self.height} reaches past the {width}x{height} frame; "
                 f"keep X+W <= {width} and Y+H <= {height}"
             )
@@ -41,9 +41,9 @@ def parse_crop(text: str, what: str) -> Crop:
     try:
         x, y, width, height = (int(part) for part in parts)
     except ValueError:
-        raise PostError(f"{what} '{text}' is not X,Y,W,H in whole pixels, e.g. 0,0,320,240") from None
+        raise PostOptionError(f"{what} '{text}' is not X,Y,W,H in whole pixels, e.g. 0,0,320,240") from None
     if x < 0 or y < 0 or width <= 0 or height <= 0:
-        raise PostError(f"{what} '{text}': X and Y must be >= 0 and W and H > 0, e.g. 0,0,320,240")
+        raise PostOptionError(f"{what} '{text}': X and Y must be >= 0 and W and H > 0, e.g. 0,0,320,240")
     return Crop(x, y, width, height)
 
 
@@ -57,6 +57,6 @@ def parse_crop_options(values: list[str]) -> dict[str, Crop]:
     for value in values:
         name, sep, rect = value.partition("=")
         if not sep or not name:
-            raise PostError(f"--crop '{value}' is not CAM=X,Y,W,H, e.g. --crop left=0,0,320,240")
+            raise PostOptionError(f"--crop '{value}' is not CAM=X,Y,W,H, e.g. --crop left=0,0,320,240")
         crops[name] = parse_crop(rect, f"--crop for camera '{name}'")
     return crops
