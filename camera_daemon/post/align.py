@@ -27,6 +27,7 @@ class Reference:
 
     camera: str | None = None
     rate_fps: float = 0.0
+    union: bool = False  # every moment any camera has a frame: redundant copies lose no slot
 
     @staticmethod
     def parse(text: str, cameras: Sequence[str]) -> Reference:
@@ -41,6 +42,8 @@ class Reference:
         raise PostError(f"reference '{text}' is neither a camera ({', '.join(cameras)}) nor a rate such as '30fps'")
 
     def describe(self) -> str:
+        if self.union:
+            return "union of all cameras' frames"
         return f"camera {self.camera}" if self.camera else f"fixed {self.rate_fps:g} fps"
 
 
@@ -76,7 +79,24 @@ def fixed_rate_ticks(start_us: int, stop_us: int, rate_fps: float) -> IntArray:
     return start_us + np.round(np.arange(max(count, 0)) * (1e6 / rate_fps)).astype(np.int64)
 
 
+def union_ticks(camera_times: dict[str, IntArray]) -> IntArray:
+    """One tick per moment any camera has a frame: frames closer than half the shortest interval are
+    one moment (the same slot seen by several copies), and the tick is that moment's earliest frame."""
+    times = np.sort(np.concatenate([t for t in camera_times.values() if t.size] or [np.zeros(0, dtype=np.int64)]))
+    if times.size == 0:
+        return times.astype(np.int64)
+    intervals = [median_interval_us(t) for t in camera_times.values() if t.size > 1]
+    window = min(intervals) / 2 if intervals else 0.0
+    ticks = [int(times[0])]
+    for time in times[1:]:
+        if time - ticks[-1] > window:
+            ticks.append(int(time))
+    return np.asarray(ticks, dtype=np.int64)
+
+
 def reference_ticks(reference: Reference, camera_times: dict[str, IntArray]) -> IntArray:
+    if reference.union:
+        return union_ticks(camera_times)
     if reference.camera is not None:
         return camera_times[reference.camera]
     starts = [int(times[0]) for times in camera_times.values() if times.size]
@@ -87,6 +107,8 @@ def reference_ticks(reference: Reference, camera_times: dict[str, IntArray]) -> 
 
 
 def reference_interval_us(reference: Reference, camera_times: dict[str, IntArray]) -> float:
+    if reference.union:
+        return min((median_interval_us(t) for t in camera_times.values() if t.size > 1), default=0.0)
     if reference.camera is not None:
         return median_interval_us(camera_times[reference.camera])
     return 1e6 / reference.rate_fps

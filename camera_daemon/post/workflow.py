@@ -253,6 +253,8 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
     tracks = _selected(session, options.cameras) if options.mode is not StitchMode.concat else list(session.cameras)
     times = {track.name: track.utc_time_us for track in tracks}
     reference = Reference.parse(options.reference, list(times))
+    if options.mode is StitchMode.best and not options.reference:
+        reference = Reference(union=True)  # a slot any copy has must reach the output
     per_camera = default_tolerance_us(reference, times)
     if options.tolerance_ms > 0:
         per_camera = dict.fromkeys(per_camera, options.tolerance_ms * 1e3)

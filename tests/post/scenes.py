@@ -70,7 +70,7 @@ def with_repeats(exposures: list[Array], every: int, kind: str, seed: int) -> Re
 
 
 def encode(path: Path, frames: list[Array], times_us: Array, codec: str) -> None:
-    """Encode as the recorder does: libx264 crf 23, keyframe every 30 frames, or lossless ffv1."""
+    """Encode as the recorder does: libx264 crf 23, keyframe every 30 frames (or every frame), or ffv1."""
     height, width = frames[0].shape[:2]
     colour = frames[0].ndim == 3
     with av.open(str(path), mode="w", format="matroska") as output:
@@ -80,7 +80,8 @@ def encode(path: Path, frames: list[Array], times_us: Array, codec: str) -> None
         else:
             stream = output.add_stream("libx264", rate=30)
             stream.pix_fmt = "yuv420p"
-            stream.options = {"preset": "ultrafast", "crf": "23", "g": "30"}
+            # h264-intra: every frame a keyframe, so damage cannot leak into the next frame by prediction
+            stream.options = {"preset": "ultrafast", "crf": "23", "g": "1" if codec == "h264-intra" else "30"}
         stream.width, stream.height = width, height
         stream.codec_context.time_base = _MICROSECOND
         for pixels, time_us in zip(frames, times_us, strict=True):
@@ -128,3 +129,39 @@ def write_session(
 def decode_gray(path: Path) -> list[Array]:
     with av.open(str(path)) as container:
         return [frame.to_ndarray(format="gray") for frame in container.decode(container.streams.video[0])]
+
+
+DAMAGE = ("garbage_blocks", "garbage_slice", "black_quadrant", "black_band", "grey_half", "pixelated", "jpeg_blocking")
+
+
+def damage(frame: Array, kind: str, rng: np.random.Generator) -> Array:
+    """One kind of damage seen in real transmissions and decoders, at a random place."""
+    out = frame.copy()
+    height, width = out.shape[:2]
+    if kind == "garbage_blocks":
+        for _ in range(6):
+            y, x = int(rng.integers(0, height // 16)) * 16, int(rng.integers(0, width // 16)) * 16
+            out[y : y + 16, x : x + 16] = rng.integers(0, 256, (16, 16), dtype=np.uint8)
+    elif kind == "garbage_slice":
+        y = int(rng.integers(0, height // 16 - 1)) * 16
+        out[y : y + 16] = rng.integers(0, 256, (16, width), dtype=np.uint8)
+        out[y + 16 :] = np.roll(out[y + 16 :], int(rng.integers(8, width // 2)), axis=1)  # the rest torn sideways
+    elif kind == "black_quadrant":
+        top, left = int(rng.integers(0, 2)) * height // 2, int(rng.integers(0, 2)) * width // 2
+        out[top : top + height // 2, left : left + width // 2] = 0
+    elif kind == "black_band":
+        y = int(rng.integers(0, height - 24))
+        out[y : y + 20, : int(rng.integers(width // 3, width))] = 0
+    elif kind == "grey_half":
+        if rng.integers(0, 2):
+            out[:, width // 2 :] = 128
+        else:
+            out[height // 2 :] = 128
+    elif kind == "pixelated":
+        small = cv2.resize(out, (width // 8, height // 8), interpolation=cv2.INTER_AREA)
+        out = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
+    elif kind == "jpeg_blocking":
+        out = jpeg(out, 5)
+    else:
+        raise ValueError(kind)
+    return out
