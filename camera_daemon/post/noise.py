@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -38,13 +39,14 @@ class PairScore:
 
 def pair_score(a: Gray, b: Gray) -> PairScore:
     """Difference of two frames of one size; the worst block catches a change a whole-frame mean hides."""
-    x = a[::2, ::2].astype(np.float32)
-    diff = np.abs(x - b[::2, ::2].astype(np.float32))
+    diff = cv2.absdiff(np.ascontiguousarray(a[::2, ::2]), np.ascontiguousarray(b[::2, ::2]))  # exact, uint8
     rows, columns = diff.shape
     blocks_down, blocks_across = max(rows // _BLOCK, 1), max(columns // _BLOCK, 1)
     if rows >= _BLOCK and columns >= _BLOCK:
-        cropped = diff[: blocks_down * _BLOCK, : blocks_across * _BLOCK]
-        worst = float(cropped.reshape(blocks_down, _BLOCK, blocks_across, _BLOCK).mean(axis=(1, 3)).max())
+        cropped = diff[: blocks_down * _BLOCK, : blocks_across * _BLOCK].astype(np.float32)
+        # area averaging in float32: block means keep their fractions of a grey level
+        blocks = cv2.resize(cropped, (blocks_across, blocks_down), interpolation=cv2.INTER_AREA)
+        worst = float(blocks.max())
     else:
         worst = float(diff.mean())
     return PairScore(float(diff.mean()), worst)

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow.csv as pacsv
 import pytest
-from scenes import RepeatScene, drifting, with_repeats, write_session
 
 from camera_daemon.post.mosaic import Missing
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.workflow import run_post
+
+from scenes import RepeatScene, drifting, with_repeats, write_session
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0)
 
