@@ -240,10 +240,18 @@ class PostConfig(_Strict):
     time_overlay: bool = True
     # "start:stop" in output frames, "1.5s:4s" in seconds, or "utc:START:STOP" in UTC µs; empty keeps all
     trim: str = ""
-    dedupe_check: str = "mad"
     dedupe_hash_distance: int = Field(default=10, ge=0, le=64)
+    # a repeat differs from the last kept frame by less than this share of the recording's noise floor
+    # (the median difference between consecutive frames); dedupe_max_diff > 0 (grey levels) replaces it
+    dedupe_floor_fraction: float = Field(default=0.8, gt=0.0, le=1.0)
+    dedupe_max_diff: float = Field(default=0.0, ge=0.0)
+    # superseded by the noise floor; still accepted so session files written before load unchanged
+    dedupe_check: str = "mad"
     dedupe_max_block_diff: float = Field(default=3.0, ge=0.0)
     dedupe_min_block_ssim: float = Field(default=0.98, ge=-1.0, le=1.0)
+    # per camera "X,Y,W,H" applied before stitching, and one for the stitched output
+    crop: dict[str, str] = Field(default_factory=dict)
+    output_crop: str = ""
     # concat: a pause longer than this starts a new segment; 0 means ten frame intervals
     concat_gap_s: float = Field(default=0.0, ge=0.0)
     codec: str = "h264"

@@ -27,6 +27,7 @@ class Reference:
 
     camera: str | None = None
     rate_fps: float = 0.0
+    union: bool = False  # every moment any camera has a frame: redundant copies lose no slot
 
     @staticmethod
     def parse(text: str, cameras: Sequence[str]) -> Reference:
@@ -41,6 +42,8 @@ class Reference:
         raise PostError(f"reference '{text}' is neither a camera ({', '.join(cameras)}) nor a rate such as '30fps'")
 
     def describe(self) -> str:
+        if self.union:
+            return "union of all cameras' frames"
         return f"camera {self.camera}" if self.camera else f"fixed {self.rate_fps:g} fps"
 
 
@@ -76,7 +79,24 @@ def fixed_rate_ticks(start_us: int, stop_us: int, rate_fps: float) -> IntArray:
     return start_us + np.round(np.arange(max(count, 0)) * (1e6 / rate_fps)).astype(np.int64)
 
 
+def union_ticks(camera_times: dict[str, IntArray]) -> IntArray:
+    """One tick per moment any camera has a frame: frames closer than half the shortest interval are
+    one moment (the same slot seen by several copies), and the tick is that moment's earliest frame."""
+    times = np.sort(np.concatenate([t for t in camera_times.values() if t.size] or [np.zeros(0, dtype=np.int64)]))
+    if times.size == 0:
+        return times.astype(np.int64)
+    intervals = [median_interval_us(t) for t in camera_times.values() if t.size > 1]
+    window = min(intervals) / 2 if intervals else 0.0
+    ticks = [int(times[0])]
+    for time in times[1:]:
+        if time - ticks[-1] > window:
+            ticks.append(int(time))
+    return np.asarray(ticks, dtype=np.int64)
+
+
 def reference_ticks(reference: Reference, camera_times: dict[str, IntArray]) -> IntArray:
+    if reference.union:
+        return union_ticks(camera_times)
     if reference.camera is not None:
         return camera_times[reference.camera]
     starts = [int(times[0]) for times in camera_times.values() if times.size]
@@ -86,11 +106,24 @@ def reference_ticks(reference: Reference, camera_times: dict[str, IntArray]) -> 
     return fixed_rate_ticks(min(starts), max(stops), reference.rate_fps)
 
 
-def default_tolerance_us(reference: Reference, camera_times: dict[str, IntArray]) -> float:
-    """Half the reference interval: the widest window in which a frame is unambiguously this tick's."""
+def reference_interval_us(reference: Reference, camera_times: dict[str, IntArray]) -> float:
+    if reference.union:
+        return min((median_interval_us(t) for t in camera_times.values() if t.size > 1), default=0.0)
     if reference.camera is not None:
-        return median_interval_us(camera_times[reference.camera]) / 2
-    return 0.5e6 / reference.rate_fps
+        return median_interval_us(camera_times[reference.camera])
+    return 1e6 / reference.rate_fps
+
+
+def default_tolerance_us(reference: Reference, camera_times: dict[str, IntArray]) -> dict[str, float]:
+    """Per camera, half of the longer of the reference interval and the camera's own interval.
+
+    Half the reference interval alone is too narrow for a camera slower than the reference: a 10 fps
+    camera against a 30 fps reference would match only every third tick although each of its frames
+    is the newest picture for ~100 ms. Half the longer interval is the widest window in which a frame is
+    still unambiguously the nearest one for its own rate.
+    """
+    ticks = reference_interval_us(reference, camera_times)
+    return {name: max(ticks, median_interval_us(times)) / 2 for name, times in camera_times.items()}
 
 
 def nearest_within(ticks_us: IntArray, times_us: IntArray, tolerance_us: float) -> tuple[IntArray, IntArray]:
@@ -113,12 +146,20 @@ def nearest_within(ticks_us: IntArray, times_us: IntArray, tolerance_us: float) 
     return chosen, offset.astype(np.int64)
 
 
-def align(camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | None = None) -> AlignedFrames:
+def align(
+    camera_times: dict[str, IntArray], reference: Reference, tolerance_us: float | dict[str, float] | None = None
+) -> AlignedFrames:
+    """``tolerance_us``: one window for every camera, one per camera, or None for ``default_tolerance_us``."""
     for name, times in camera_times.items():
         if times.size > 1 and np.any(np.diff(times) < 0):
             raise PostError(f"camera '{name}': frame times go backwards; its timestamp table is damaged")
     ticks = reference_ticks(reference, camera_times)
-    tolerance = default_tolerance_us(reference, camera_times) if tolerance_us is None else tolerance_us
+    if tolerance_us is None:
+        tolerance = default_tolerance_us(reference, camera_times)
+    elif isinstance(tolerance_us, dict):
+        tolerance = tolerance_us
+    else:
+        tolerance = dict.fromkeys(camera_times, float(tolerance_us))
     names = tuple(camera_times)
     indices = np.full((ticks.size, len(names)), MISSING, dtype=np.int64)
     offsets = np.zeros((ticks.size, len(names)), dtype=np.int64)
@@ -126,7 +167,7 @@ def align(camera_times: dict[str, IntArray], reference: Reference, tolerance_us:
         if reference.camera == name:
             indices[:, column] = np.arange(ticks.size)
             continue
-        indices[:, column], offsets[:, column] = nearest_within(ticks, camera_times[name], tolerance)
+        indices[:, column], offsets[:, column] = nearest_within(ticks, camera_times[name], tolerance[name])
     return AlignedFrames(ticks.astype(np.int64), names, indices, offsets)
 
 

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from camera_daemon.errors import CamdError
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.crop import parse_crop, parse_crop_options
+from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.session_io import load_session
 from camera_daemon.post.workflow import PostResult, run_post
@@ -25,12 +26,23 @@ def _overrides(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def build_options(session: Path, check: str | None = None, **values: Any) -> PostOptions:
+def build_options(
+    session: Path, dedupe_fraction: float | None = None, dedupe_max_diff: float | None = None, **values: Any
+) -> PostOptions:
     """The session's [post] settings with every option the user gave on top."""
     options = PostOptions.from_config(load_session(session).post, **_overrides(**values))
-    if check is None:
-        return options
-    return replace(options, dedupe_settings=replace(options.dedupe_settings, check=PostOptions.parse_check(check)))
+    settings = options.dedupe_settings
+    if dedupe_fraction is not None:
+        if not 0 < dedupe_fraction <= 1:
+            raise PostOptionError(f"--dedupe-fraction {dedupe_fraction:g}: give a share of the noise floor in (0, 1]")
+        settings = replace(settings, floor_fraction=dedupe_fraction)
+    if dedupe_max_diff is not None:
+        if dedupe_max_diff < 0:
+            raise PostOptionError(
+                f"--dedupe-max-diff {dedupe_max_diff:g}: give grey levels >= 0 (0: measure the floor)"
+            )
+        settings = replace(settings, max_diff=dedupe_max_diff)
+    return replace(options, dedupe_settings=settings)
 
 
 def run_on_cluster(address: str | None, jobs: list[tuple[Path, PostOptions]], force: bool) -> list[PostResult]:
@@ -71,7 +83,12 @@ def stitch(
         str | None, typer.Option("--reference", "-r", help="Camera name, or a rate like 30fps.")
     ] = None,
     missing: Annotated[
-        str | None, typer.Option("--missing", help="Tile at a tick with no frame: black | hold.")
+        str | None,
+        typer.Option(
+            "--missing",
+            help="Tile at a tick with no frame within tolerance: black, or hold (the camera's newest frame "
+            "captured at or before the tick).",
+        ),
     ] = None,
     dedupe: Annotated[
         bool | None, typer.Option("--dedupe/--no-dedupe", help="Drop repeats of the last kept frame.")
@@ -88,7 +105,21 @@ def stitch(
         list[Path] | None, typer.Option("--with", help="concat: more sessions, same camera.")
     ] = None,
     tolerance_ms: Annotated[float | None, typer.Option("--tolerance-ms", help="Match window (ms).")] = None,
-    check: Annotated[str | None, typer.Option("--check", help="Dedupe pixel check: mad | ssim.")] = None,
+    dedupe_fraction: Annotated[
+        float | None,
+        typer.Option(
+            "--dedupe-fraction",
+            help="A repeat differs from the last kept frame by less than this share of the noise floor "
+            "(median difference of consecutive frames). Default 0.8.",
+        ),
+    ] = None,
+    dedupe_max_diff: Annotated[
+        float | None, typer.Option("--dedupe-max-diff", help="Fixed repeat limit in grey levels instead of the floor.")
+    ] = None,
+    crop: Annotated[
+        list[str] | None, typer.Option("--crop", help="CAM=X,Y,W,H: crop that camera before stitching.")
+    ] = None,
+    output_crop: Annotated[str | None, typer.Option("--output-crop", help="X,Y,W,H: crop the stitched output.")] = None,
     codec: Annotated[str | None, typer.Option("--codec", help="Output codec: h264 | ffv1.")] = None,
     time_overlay: Annotated[bool | None, typer.Option("--time/--no-time", help="UTC time band in the mosaic.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
@@ -111,7 +142,10 @@ def stitch(
                     cameras=tuple(camera) if camera else None,
                     concat_with=tuple(concat_with) if concat_with else None,
                     tolerance_ms=tolerance_ms,
-                    check=check,
+                    dedupe_fraction=dedupe_fraction,
+                    dedupe_max_diff=dedupe_max_diff,
+                    crop=parse_crop_options(crop) if crop else None,
+                    output_crop=parse_crop(output_crop, "--output-crop") if output_crop else None,
                     codec=codec,
                     time_overlay=time_overlay,
                     progress=not quiet and len(sessions) == 1 and scheduler is None,
@@ -128,7 +162,7 @@ def stitch(
         raise typer.Exit(error.exit_code) from None
     for result in results:
         typer.echo(
-            f"{result.video}: {result.frames_written} frames from {result.aligned_rows} aligned rows"
+            f"{result.video}: {result.frames_written} frames from {result.inputs}"
             + (f", {result.dedupe_dropped} repeats dropped" if result.dedupe_dropped else "")
             + f"; report in {result.post_dir / 'report.md'}"
         )

@@ -86,9 +86,10 @@ def run_concat(plan: ConcatPlan, keep: npt.NDArray[np.bool_], sink: FrameSink, p
         rows = np.flatnonzero((plan.source == position) & keep)
         if not rows.size:
             continue
-        with FrameReader(track.video, track.pixel_format) as reader:
+        with FrameReader(track.video, track.pixel_format, crop=track.crop) as reader:
             for row in rows:
-                sink.push(reader.at(int(plan.source_frame[row])), int(plan.utc_time_us[row]), int(row))
+                identity = (int(plan.camera_frame_id[row]),)
+                sink.push(reader.at(int(plan.source_frame[row])), int(plan.utc_time_us[row]), int(row), identity)
                 progress(1)
 
 

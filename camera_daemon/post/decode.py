@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from camera_daemon.post.crop import Crop
 from camera_daemon.post.errors import PostError
 
 Frame = npt.NDArray[np.uint8] | npt.NDArray[np.uint16]
@@ -62,8 +63,11 @@ def av_format(pixel_format: str) -> str:
 class FrameReader:
     """Sequential reader of one video; ``at(k)`` returns frame k for non-decreasing k."""
 
-    def __init__(self, path: Path, pixel_format: str, threads: bool = True, studio: bool = False) -> None:
+    def __init__(
+        self, path: Path, pixel_format: str, threads: bool = True, studio: bool = False, crop: Crop | None = None
+    ) -> None:
         self.path = path
+        self._crop = crop
         self._format = av_format(pixel_format)
         self._studio = studio and self._format == "gray"
         try:
@@ -100,7 +104,12 @@ class FrameReader:
             raise PostError(f"{self.path}: decoding failed after frame {self._position} ({error})") from None
         self._position += 1
         pixels = to_array(frame, self._format, self._studio)
-        return pixels
+        return pixels if self._crop is None else self._crop.apply(pixels)
+
+    @property
+    def position(self) -> int:
+        """Index of the frame decoded last (-1 before the first)."""
+        return self._position
 
     def at(self, index: int) -> Frame:
         if index < self._position:
@@ -125,6 +134,15 @@ def count_frames(path: Path) -> int:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         return sum(1 for packet in container.demux(stream) if packet.size)
+
+
+LOSSLESS_CODECS = frozenset({"ffv1", "rawvideo", "png", "huffyuv", "ffvhuff", "utvideo", "qtrle"})
+
+
+def lossless_video(path: Path) -> bool:
+    """Whether decoded frames are the recorded bytes: only then can equal pixels prove equal frames."""
+    with av.open(str(path)) as container:
+        return container.streams.video[0].codec_context.name in LOSSLESS_CODECS
 
 
 def to_gray8(frame: Frame) -> npt.NDArray[np.uint8]:

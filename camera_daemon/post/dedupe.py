@@ -1,26 +1,25 @@
-"""Find frames that repeat the previous kept frame: a cheap hash proposes, a pixel check decides.
+"""The perceptual hash dedupe uses to propose candidates; the verdict itself lives in ``repeats``.
 
 pHash is computed for a whole batch at once (area resize to 32x32, then the 8x8 low-frequency DCT as
 two small matrix products), which is several times faster than imagehash per frame while following
 the same recipe. A hash alone cannot be trusted: a slowly changing scene gives distinct frames within
-a few bits of each other. So every candidate is confirmed on pixels, and the check is local (the worst
-16x16 block), because a real change may touch a small patch that a whole-frame mean would average away.
+a few bits of each other, so a hash only ever rules a frame out, never in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import cast
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from camera_daemon.post.noise import NoiseFloor, PairScore, pair_score
+
 Gray = npt.NDArray[np.uint8]
 _HASH_SIZE = 8
 _RESIZE = 32
-_BLOCK = 16
 
 
 def _dct_rows() -> npt.NDArray[np.float64]:
@@ -75,44 +74,14 @@ def hamming(a: npt.NDArray[np.uint64] | np.uint64, b: npt.NDArray[np.uint64] | n
     return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.int64)  # type: ignore[no-any-return]
 
 
-class PixelCheck(StrEnum):
-    """How a hash candidate is confirmed: mean absolute difference per block, or local SSIM."""
-
-    mad = "mad"
-    ssim = "ssim"
-
-
 @dataclass(frozen=True)
 class DedupeSettings:
+    """``floor_fraction``: a repeat differs from its twin by less than this share of the noise floor.
+    ``max_diff`` > 0 replaces the measured floor by a fixed limit in grey levels (mean and worst block)."""
+
     hash_distance: int = 10
-    check: PixelCheck = PixelCheck.mad
-    max_block_diff: float = 3.0  # grey levels, worst 16x16 block
-    min_block_ssim: float = 0.98
-
-
-def block_abs_diff(a: Gray, b: Gray) -> tuple[float, float]:
-    """Whole-frame mean absolute difference and the worst 16x16 block's mean."""
-    diff = cv2.absdiff(a, b)
-    height, width = diff.shape[:2]
-    blocks = cv2.resize(diff, (max(1, width // _BLOCK), max(1, height // _BLOCK)), interpolation=cv2.INTER_AREA)
-    return float(diff.mean()), float(blocks.max())
-
-
-def block_ssim(a: Gray, b: Gray) -> float:
-    """Lowest SSIM over 8x8 blocks at half size: half size keeps it cheap, blocks keep it local."""
-    height, width = a.shape[:2]
-    size = (max(8, width // 2), max(8, height // 2))
-    x = cv2.resize(a, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    y = cv2.resize(b, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    blur = (7, 7)
-    mx, my = cv2.blur(x, blur), cv2.blur(y, blur)
-    vx = cv2.blur(x * x, blur) - mx * mx
-    vy = cv2.blur(y * y, blur) - my * my
-    cov = cv2.blur(x * y, blur) - mx * my
-    ssim_map = ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
-    pooled = cv2.resize(ssim_map, (max(1, size[0] // 8), max(1, size[1] // 8)), interpolation=cv2.INTER_AREA)
-    return float(pooled.min())
+    floor_fraction: float = 0.8
+    max_diff: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -123,61 +92,99 @@ class DedupeDecision:
     twin: int
     hash_distance: int
     mean_abs_diff: float
-    block_score: float  # worst-block diff (mad) or lowest block SSIM (ssim); NaN when not checked
+    block_score: float  # worst 16x16 block's mean absolute difference; NaN when not compared
+    noise_floor: float  # the floor's worst-block median at this frame; NaN when not compared
     dropped: bool
+    evidence: str  # camera_frame_id | pixels | hash | first
     reason: str
 
 
-class Deduper:
-    """Streams through frames in order, comparing each with the last frame it kept."""
+Identity = tuple[int, ...]
 
-    def __init__(self, settings: DedupeSettings = DedupeSettings()) -> None:
+
+class Deduper:
+    """Streams through frames in order, comparing each with the last frame it kept.
+
+    Evidence first: a row whose camera_frame_id (per camera) equals the kept frame's is that frame
+    again. An id that advanced is a new exposure; only a lossless video can still prove it a re-sent
+    buffer, because a lossy encoder may decode two distinct exposures of a slow scene to the very same
+    pixels (x264 skips the whole frame). Without ids, or in a lossless video, pixels decide: a frame is
+    a repeat only when its difference from the kept frame is below ``floor_fraction`` of the noise
+    floor, both over the whole frame and in its worst block.
+    """
+
+    def __init__(self, settings: DedupeSettings = DedupeSettings(), lossy: bool = False) -> None:
         self.settings = settings
+        self.lossy = lossy
+        self.floor = NoiseFloor()
         self._kept: Gray | None = None
         self._kept_hash = np.uint64(0)
         self._kept_index = -1
+        self._kept_identity: Identity = ()
 
-    def feed(self, frames: list[Gray], indices: list[int]) -> list[DedupeDecision]:
-        """Verdicts for a batch; hashing is vectorised over the batch, confirmation is per candidate."""
+    def feed(
+        self, frames: list[Gray], indices: list[int], identities: list[Identity] | None = None
+    ) -> list[DedupeDecision]:
+        """Verdicts for a batch; the batch's own consecutive pairs join the floor before any verdict."""
         hashes = phash_batch(frames)
-        decisions = []
-        for frame, index, frame_hash in zip(frames, indices, hashes, strict=True):
-            decisions.append(self._decide(frame, index, frame_hash))
-        return decisions
+        self.floor.observe(frames)
+        limit = self._limit()
+        known = identities if identities is not None else [()] * len(frames)
+        return [
+            self._decide(frame, index, frame_hash, identity, limit)
+            for frame, index, frame_hash, identity in zip(frames, indices, hashes, known, strict=True)
+        ]
 
-    def _decide(self, frame: Gray, index: int, frame_hash: np.uint64) -> DedupeDecision:
+    def _limit(self) -> PairScore:
+        if self.settings.max_diff > 0:
+            return PairScore(self.settings.max_diff, self.settings.max_diff)
+        floor = self.floor.floor
+        fraction = self.settings.floor_fraction
+        return PairScore(floor.mean * fraction, floor.worst_block * fraction)
+
+    def _decide(
+        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, limit: PairScore
+    ) -> DedupeDecision:
+        nan = float("nan")
         if self._kept is None:
-            return self._keep(frame, index, frame_hash, -1, 0, float("nan"), float("nan"), "first frame")
-        distance = int(hamming(frame_hash, self._kept_hash))
+            return self._keep(
+                frame,
+                index,
+                frame_hash,
+                identity,
+                DedupeDecision(index, -1, 0, nan, nan, nan, False, "first", "first frame"),
+            )
         twin = self._kept_index
+        distance = int(hamming(frame_hash, self._kept_hash))
+        if identity and identity == self._kept_identity and min(identity) >= 0:
+            ids = ",".join(str(i) for i in identity)
+            why = f"same camera_frame_id {ids} as the kept frame"
+            return DedupeDecision(index, twin, distance, nan, nan, nan, True, "camera_frame_id", why)
+        if self.lossy and identity and self._kept_identity and min(identity + self._kept_identity) >= 0:
+            why = "camera_frame_id advanced: a new exposure (a lossy video cannot prove a re-sent buffer)"
+            verdict = DedupeDecision(index, twin, distance, nan, nan, nan, False, "camera_frame_id", why)
+            return self._keep(frame, index, frame_hash, identity, verdict)
         if distance > self.settings.hash_distance:
-            return self._keep(frame, index, frame_hash, twin, distance, float("nan"), float("nan"), "hash differs")
-        mean_diff, worst_block = block_abs_diff(frame, self._kept)
-        if self.settings.check is PixelCheck.ssim:
-            score = block_ssim(frame, self._kept)
-            same = score >= self.settings.min_block_ssim
-            limit = f"block SSIM {score:.4f} {'>=' if same else '<'} {self.settings.min_block_ssim}"
-        else:
-            score = worst_block
-            same = score <= self.settings.max_block_diff
-            limit = f"worst block diff {score:.2f} {'<=' if same else '>'} {self.settings.max_block_diff}"
-        if not same:
-            return self._keep(frame, index, frame_hash, twin, distance, mean_diff, score, f"pixels differ: {limit}")
-        reason = f"hash within {distance} bits and {limit}"
-        return DedupeDecision(index, twin, distance, mean_diff, score, True, reason)
+            verdict = DedupeDecision(
+                index, twin, distance, nan, nan, nan, False, "hash", f"hash differs by {distance} bits"
+            )
+            return self._keep(frame, index, frame_hash, identity, verdict)
+        score = pair_score(frame, self._kept) if frame.shape == self._kept.shape else PairScore(255.0, 255.0)
+        same = score.within(limit)
+        where = "fixed limit" if self.settings.max_diff > 0 else f"{self.settings.floor_fraction:g} x noise floor"
+        detail = (
+            f"mean diff {score.mean:.3f} / worst block {score.worst_block:.3f} "
+            f"{'within' if same else 'above'} {where} {limit.mean:.3f} / {limit.worst_block:.3f}"
+        )
+        floor = self.floor.floor.worst_block
+        verdict = DedupeDecision(index, twin, distance, score.mean, score.worst_block, floor, same, "pixels", detail)
+        return verdict if same else self._keep(frame, index, frame_hash, identity, verdict)
 
     def _keep(
-        self,
-        frame: Gray,
-        index: int,
-        frame_hash: np.uint64,
-        twin: int,
-        distance: int,
-        mean: float,
-        score: float,
-        why: str,
+        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, verdict: DedupeDecision
     ) -> DedupeDecision:
         self._kept = frame.copy()
         self._kept_hash = frame_hash
         self._kept_index = index
-        return DedupeDecision(index, twin, distance, mean, score, False, why)
+        self._kept_identity = identity
+        return verdict

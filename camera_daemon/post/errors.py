@@ -15,3 +15,9 @@ class PostOutputExistsError(PostError):
     """An earlier run left outputs of this step; only --force may replace them."""
 
     exit_code = 3
+
+
+class PostOptionError(PostError):
+    """An option or [post] field has a value that cannot work; the message names the field and the fix."""
+
+    exit_code = 2

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import PostConfig
-from camera_daemon.post.dedupe import DedupeSettings, PixelCheck
+from camera_daemon.post.crop import Crop, parse_camera_crops, parse_crop
+from camera_daemon.post.dedupe import DedupeSettings
 from camera_daemon.post.encode import CODECS
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.mosaic import Missing
@@ -40,6 +41,8 @@ class PostOptions:
     dedupe: bool = False
     dedupe_settings: DedupeSettings = field(default_factory=DedupeSettings)
     trim: str = ""
+    crop: dict[str, Crop] = field(default_factory=dict)
+    output_crop: Crop | None = None
     cameras: tuple[str, ...] = ()
     concat_with: tuple[Path, ...] = ()
     concat_gap_s: float = 0.0
@@ -56,9 +59,8 @@ class PostOptions:
     def from_config(post: PostConfig, **overrides: Any) -> PostOptions:
         settings = DedupeSettings(
             hash_distance=post.dedupe_hash_distance,
-            check=_choice(PixelCheck, post.dedupe_check, "dedupe check"),
-            max_block_diff=post.dedupe_max_block_diff,
-            min_block_ssim=post.dedupe_min_block_ssim,
+            floor_fraction=post.dedupe_floor_fraction,
+            max_diff=post.dedupe_max_diff,
         )
         options = PostOptions(
             mode=_choice(StitchMode, post.stitch, "stitch mode"),
@@ -69,6 +71,8 @@ class PostOptions:
             dedupe=post.dedupe,
             dedupe_settings=settings,
             trim=post.trim,
+            crop=parse_camera_crops(post.crop, "[post] crop"),
+            output_crop=parse_crop(post.output_crop, "[post] output_crop") if post.output_crop else None,
             concat_gap_s=post.concat_gap_s,
             codec=post.codec,
             crf=post.crf,
@@ -83,7 +87,3 @@ class PostOptions:
     @staticmethod
     def parse_missing(value: str) -> Missing:
         return _choice(Missing, value, "--missing")
-
-    @staticmethod
-    def parse_check(value: str) -> PixelCheck:
-        return _choice(PixelCheck, value, "dedupe check")

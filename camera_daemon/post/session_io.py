@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.config import PostConfig, SessionConfig
+from camera_daemon.post.crop import Crop
 from camera_daemon.post.errors import PostError
 
 IntArray = npt.NDArray[np.int64]
@@ -39,6 +40,11 @@ class CameraTrack:
     host_time_us: IntArray
     device_time_ns: IntArray
     frames_in_video: int = -1
+    crop: Crop | None = None  # applied to every decoded frame; width and height are the cropped size
+
+    def cropped(self, crop: Crop) -> CameraTrack:
+        crop.check(self.width, self.height, f"crop for camera '{self.name}'")
+        return replace(self, width=crop.width, height=crop.height, crop=crop)
 
     @property
     def utc_time_us(self) -> IntArray:

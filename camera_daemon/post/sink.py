@@ -14,8 +14,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from camera_daemon.post.crop import Crop
 from camera_daemon.post.decode import Frame, to_gray8
-from camera_daemon.post.dedupe import DedupeDecision, Deduper
+from camera_daemon.post.dedupe import DedupeDecision, Deduper, Identity
 from camera_daemon.post.encode import VideoWriter
 
 BATCH = 32
@@ -40,27 +41,32 @@ class FrameSink:
         dedupe_view: Callable[[Frame], Frame] | None = None,
         compare: VideoWriter | None = None,
         studio: bool = False,
+        crop: Crop | None = None,
     ) -> None:
+        self._crop = crop  # the output rectangle; dedupe sees the same rectangle it writes
         self.studio = studio  # frames arrive in studio range (see decode.luma) and go to the encoder as is
         self._writer = writer
         self._origin_us = origin_us
         self._deduper = deduper
         self._dedupe_view = dedupe_view
         self._compare = compare
-        self._batch: list[tuple[Frame, int, int]] = []
+        self._batch: list[tuple[Frame, int, int, Identity]] = []
         self._last_kept: npt.NDArray[np.uint8] | None = None
         self.result = SinkResult()
 
-    def push(self, pixels: Frame, utc_us: int, row: int) -> None:
+    def push(self, pixels: Frame, utc_us: int, row: int, identity: Identity = ()) -> None:
+        """``identity``: the camera_frame_id(s) the pixels show, the strongest evidence of a repeat."""
         self.result.rows_pushed.append(row)
         if self._deduper is None:
             self._write(pixels, utc_us, row)
             return
-        self._batch.append((pixels.copy(), utc_us, row))  # the composer reuses its canvas
+        self._batch.append((pixels.copy(), utc_us, row, identity))  # the composer reuses its canvas
         if len(self._batch) >= BATCH:
             self._drain()
 
     def _write(self, pixels: Frame, utc_us: int, row: int) -> None:
+        if self._crop is not None:
+            pixels = self._crop.apply(pixels)
         self._writer.write(pixels, utc_us - self._origin_us, self.studio)
         self.result.rows_written.append(row)
         self.result.times_written_us.append(utc_us)
@@ -69,10 +75,11 @@ class FrameSink:
         if not self._batch or self._deduper is None:
             return
         view = self._dedupe_view or (lambda pixels: pixels)
-        grays = [to_gray8(view(pixels)) for pixels, _, _ in self._batch]
+        crop = self._crop.apply if self._crop is not None else (lambda pixels: pixels)
+        grays = [to_gray8(crop(view(pixels))) for pixels, _, _, _ in self._batch]
         positions = list(range(len(self.result.decisions), len(self.result.decisions) + len(grays)))
-        decisions = self._deduper.feed(grays, positions)
-        for (pixels, utc_us, row), gray, decision in zip(self._batch, grays, decisions, strict=True):
+        decisions = self._deduper.feed(grays, positions, [identity for _, _, _, identity in self._batch])
+        for (pixels, utc_us, row, _), gray, decision in zip(self._batch, grays, decisions, strict=True):
             self.result.decisions.append(decision)
             if self._compare is not None:
                 self._compare.write(comparison(gray, self._last_kept), utc_us - self._origin_us)

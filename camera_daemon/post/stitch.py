@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.align import AlignedFrames
-from camera_daemon.post.best import BestDecision, CopyScore, choose_best, score_copy
+from camera_daemon.post.align import MISSING, AlignedFrames
+from camera_daemon.post.best import BestDecision, CopyScore, choose_best, score_copies
 from camera_daemon.post.decode import Frame, FrameReader, to_gray8
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.mosaic import Missing, MosaicComposer, MosaicLayout, TileState, as_canvas_pixels
@@ -26,7 +26,10 @@ Progress = Callable[[int], None]
 
 
 def _readers(stack: ExitStack, tracks: list[CameraTrack], studio: bool = False) -> list[FrameReader]:
-    return [stack.enter_context(FrameReader(track.video, track.pixel_format, studio=studio)) for track in tracks]
+    return [
+        stack.enter_context(FrameReader(track.video, track.pixel_format, studio=studio, crop=track.crop))
+        for track in tracks
+    ]
 
 
 def plan_mosaic(tracks: list[CameraTrack], time_overlay: bool) -> MosaicLayout:
@@ -47,32 +50,47 @@ def run_mosaic(
     missing: Missing,
     progress: Progress,
 ) -> None:
-    """One grid frame per aligned row; a missing tile is black or the camera's last frame, and its label
-    strip says which, so a held frame is never mistaken for a live one."""
+    """One grid frame per aligned row; a missing tile is black or, with hold, the camera's newest frame
+    captured at or before the tick (matched to a tick or not), and its label strip says which, so a
+    held frame is never mistaken for a live one."""
     composer = MosaicComposer(layout, studio=sink.studio)
     origin = int(aligned.tick_utc_us[0]) if aligned.tick_count else 0
     with ExitStack() as stack:
         readers = _readers(stack, tracks, studio=sink.studio)
-        held: list[Frame | None] = [None] * len(tracks)
+        held: list[tuple[int, Frame] | None] = [None] * len(tracks)
         for row in range(aligned.tick_count):
+            tick = int(aligned.tick_utc_us[row])
             frames: list[Frame | None] = []
             states: list[TileState] = []
-            for column, reader in enumerate(readers):
+            ids: list[int] = []
+            for column, (reader, track) in enumerate(zip(readers, tracks, strict=True)):
                 index = int(aligned.source_index[row, column])
+                state = TileState.live
+                if index < 0 and missing is Missing.hold:
+                    index = _newest_at_or_before(track, tick, reader.position, held[column])
+                    state = TileState.held
                 if index >= 0:
-                    held[column] = reader.at(index)
-                    frames.append(held[column])
-                    states.append(TileState.live)
-                elif missing is Missing.hold and held[column] is not None:
-                    frames.append(held[column])
-                    states.append(TileState.held)
+                    if held[column] is None or held[column][0] != index:  # type: ignore[index]
+                        held[column] = (index, reader.at(index))
+                    frames.append(held[column][1])  # type: ignore[index]
+                    states.append(state)
+                    ids.append(int(track.camera_frame_id[index]))
                 else:
                     frames.append(None)
                     states.append(TileState.missing)
-            tick = int(aligned.tick_utc_us[row])
+                    ids.append(MISSING)
             text = time_label(tick, origin) if layout.time_overlay else ""
-            sink.push(composer.compose(frames, states, text), tick, row)
+            sink.push(composer.compose(frames, states, text), tick, row, tuple(ids))
             progress(1)
+
+
+def _newest_at_or_before(track: CameraTrack, tick: int, decoded: int, held: tuple[int, Frame] | None) -> int:
+    """The newest frame taken at or before ``tick``; a frame already passed by the decoder is only
+    available if it is the one still held."""
+    index = int(np.searchsorted(track.utc_time_us, tick, side="right")) - 1
+    if index < 0 or index >= decoded:
+        return index
+    return index if held is not None and held[0] == index else MISSING
 
 
 @dataclass
@@ -103,13 +121,17 @@ def run_best(
     log = BestLog()
     with ExitStack() as stack:
         readers = _readers(stack, tracks)
+        previous: list[npt.NDArray[np.uint8] | None] = [None] * len(tracks)
         for row in range(aligned.tick_count):
             frames: list[Frame | None] = []
             for column, reader in enumerate(readers):
                 index = int(aligned.source_index[row, column])
                 frames.append(reader.at(index) if index >= 0 else None)
-            scores = [None if frame is None else score_copy(to_gray8(frame)) for frame in frames]
+            grays = [None if frame is None else to_gray8(frame) for frame in frames]
+            scores = score_copies(grays, previous)
             decision = choose_best(scores, names)
+            for column in decision.clean:  # a damaged frame must not become the measure of the next one
+                previous[column] = grays[column]
             log.decisions.append(decision)
             log.scores.append(scores)
             if decision.winner >= 0:
@@ -117,16 +139,16 @@ def run_best(
                 assert winner is not None
                 if on_choice is not None:
                     on_choice(row, winner, _runner_up(frames, scores, decision.winner))
-                sink.push(as_canvas_pixels(winner, colour), int(aligned.tick_utc_us[row]), row)
+                frame_id = int(tracks[decision.winner].camera_frame_id[aligned.source_index[row, decision.winner]])
+                identity = (decision.winner, frame_id)
+                sink.push(as_canvas_pixels(winner, colour), int(aligned.tick_utc_us[row]), row, identity)
             progress(1)
     return log
 
 
 def _runner_up(frames: list[Frame | None], scores: list[CopyScore | None], winner: int) -> Frame | None:
-    others = [
-        (score.padding, -score.edge_energy, i) for i, score in enumerate(scores) if score is not None and i != winner
-    ]
-    return frames[min(others)[2]] if others else None
+    others = [i for i, score in enumerate(scores) if score is not None and i != winner]
+    return frames[others[0]] if others else None
 
 
 def best_table(tracks: list[CameraTrack], aligned: AlignedFrames, log: BestLog, written: set[int]) -> dict[str, object]:
@@ -141,13 +163,14 @@ def best_table(tracks: list[CameraTrack], aligned: AlignedFrames, log: BestLog, 
     }
     for column, name in enumerate(names):
         columns[f"{name}_frame"] = [int(i) if i >= 0 else None for i in aligned.source_index[:, column]]
-        columns[f"{name}_padding"] = [_score(s[column], "padding") for s in log.scores]
-        columns[f"{name}_edge_energy"] = [_score(s[column], "edge_energy") for s in log.scores]
+        for measure in ("deviation", "flat", "blockiness", "energy_jump", "padding"):
+            columns[f"{name}_{measure}"] = [_score(s[column], measure) for s in log.scores]
     return columns
 
 
 def _score(score: CopyScore | None, attribute: str) -> float | None:
-    return None if score is None else round(float(getattr(score, attribute)), 6)
+    value = None if score is None else float(getattr(score, attribute))
+    return None if value is None or np.isnan(value) else round(value, 6)
 
 
 def written_rows(rows: list[int]) -> npt.NDArray[np.int64]:

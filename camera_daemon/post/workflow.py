@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from camera_daemon.config import PostConfig
 from camera_daemon.post import concat as concat_step
 from camera_daemon.post import stitch as stitch_step
 from camera_daemon.post.align import AlignedFrames, Reference, align, default_tolerance_us, median_interval_us
-from camera_daemon.post.decode import Frame, to_gray8
+from camera_daemon.post.crop import Crop
+from camera_daemon.post.decode import Frame, lossless_video, to_gray8
 from camera_daemon.post.dedupe import Deduper
 from camera_daemon.post.encode import VideoWriter
 from camera_daemon.post.errors import PostError
@@ -40,6 +41,7 @@ class PostResult:
     frames_written: int
     aligned_rows: int
     dedupe_dropped: int
+    inputs: str  # what the frames were made from, for the one-line summary
     files: tuple[Path, ...]
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -74,11 +76,23 @@ class _Run:
         view: Callable[[Frame], Frame] | None = None,
         studio: bool = False,
     ) -> FrameSink:
-        deduper = Deduper(self.options.dedupe_settings) if self.options.dedupe else None
+        """``shape`` is the frame as stitched; the output crop (checked here) makes it smaller."""
+        lossy = not all(lossless_video(track.video) for track in self.session.cameras)
+        deduper = Deduper(self.options.dedupe_settings, lossy) if self.options.dedupe else None
         compare = None
+        crop = self.options.output_crop
+        if crop is not None:
+            shape = (crop.height, crop.width)
         if deduper is not None and self.options.debug:
             compare = self.writer("dedupe.compare.mkv", 3 * shape[1], shape[0], False, rate)
-        return FrameSink(writer, origin_us, deduper, view, compare, studio)
+        return FrameSink(writer, origin_us, deduper, view, compare, studio, crop)
+
+    def output_size(self, width: int, height: int) -> tuple[int, int]:
+        crop = self.options.output_crop
+        if crop is None:
+            return width, height
+        crop.check(width, height, "output crop")
+        return crop.width, crop.height
 
 
 @contextmanager
@@ -92,6 +106,14 @@ def _progress(enabled: bool, total: int, label: str) -> Iterator[Callable[[int],
     with Progress(*columns, transient=False) as bar:
         task = bar.add_task(label, total=total)
         yield lambda count: bar.advance(task, count)
+
+
+def _cropped(session: SessionTracks, crops: dict[str, Crop]) -> SessionTracks:
+    """The session with each camera's crop applied; a crop naming no camera of it is a mistake."""
+    for name in crops:
+        session.camera(name)
+    cameras = tuple(track.cropped(crops[track.name]) if track.name in crops else track for track in session.cameras)
+    return replace(session, cameras=cameras)
 
 
 def _selected(session: SessionTracks, names: tuple[str, ...]) -> list[CameraTrack]:
@@ -128,8 +150,9 @@ def _dedupe_tables(run: _Run, result: SinkResult, times_us: np.ndarray, extra: d
         columns |= {
             "hash_distance": [d.hash_distance for d in subset],
             "mean_abs_diff": [None if np.isnan(d.mean_abs_diff) else round(d.mean_abs_diff, 4) for d in subset],
-            "block_score": [None if np.isnan(d.block_score) else round(d.block_score, 4) for d in subset],
-            "check": [run.options.dedupe_settings.check.value] * len(subset),
+            "worst_block_diff": [None if np.isnan(d.block_score) else round(d.block_score, 4) for d in subset],
+            "noise_floor": [None if np.isnan(d.noise_floor) else round(d.noise_floor, 4) for d in subset],
+            "evidence": [d.evidence for d in subset],
             "reason": [d.reason for d in subset],
         }
         run.table(name, columns)
@@ -151,8 +174,10 @@ def _stitch_aligned(run: _Run, tracks: list[CameraTrack], aligned: AlignedFrames
         stitch_step.check_copies(tracks)
         colour = any(track.colour for track in tracks)
         width, height, view = tracks[0].width, tracks[0].height, None
-    writer = run.writer(f"{mode.value}.mkv", width, height, colour, rate)
-    studio = mode is StitchMode.mosaic and writer.takes_studio_range and all(t.pixel_format == "mono8" for t in tracks)
+    writer = run.writer(f"{mode.value}.mkv", *run.output_size(width, height), colour, rate)
+    # dedupe judges frames in their decoded full range, whatever range the output encoder prefers
+    studio = mode is StitchMode.mosaic and writer.takes_studio_range and not run.options.dedupe
+    studio = studio and all(t.pixel_format == "mono8" for t in tracks)
     sink = run.sink(writer, origin, (height, width), rate, view, studio)
     with _progress(run.options.progress, selected.tick_count, f"{mode.value} {run.session.name}") as advance:
         if mode is StitchMode.mosaic:
@@ -196,18 +221,19 @@ def _concat_camera(session: SessionTracks, options: PostOptions) -> str:
     return session.camera(options.cameras[0]).name if options.cameras else session.cameras[0].name
 
 
-def _stitch_concat(run: _Run) -> tuple[Path, int, int]:
+def _stitch_concat(run: _Run) -> tuple[Path, int, int, str]:
     session, options = run.session, run.options
     name = _concat_camera(session, options)
     sources = [(session.name, session.camera(name))]
-    sources += [(other.name, other.camera(name)) for other in map(load_session, options.concat_with)]
+    others = [_cropped(load_session(path), options.crop) for path in options.concat_with]
+    sources += [(other.name, other.camera(name)) for other in others]
     if len({(t.width, t.height, t.pixel_format) for _, t in sources}) > 1:
         raise PostError(f"concat: the recordings of '{name}' differ in size or pixel format; they cannot share a video")
     plan = concat_step.plan_concat(sources, options.concat_gap_s)
     keep = trim_mask(plan.utc_time_us, TrimRange.parse(options.trim))
     track = sources[0][1]
     rate = 1e6 / median_interval_us(plan.utc_time_us) if plan.utc_time_us.size > 1 else 30.0
-    writer = run.writer("concat.mkv", track.width, track.height, track.colour, rate)
+    writer = run.writer("concat.mkv", *run.output_size(track.width, track.height), track.colour, rate)
     origin = int(plan.utc_time_us[keep][0])
     sink = run.sink(writer, origin, (track.height, track.width), rate)
     with _progress(options.progress, int(keep.sum()), f"concat {name}") as advance:
@@ -217,17 +243,23 @@ def _stitch_concat(run: _Run) -> tuple[Path, int, int]:
     run.table("concat.timestamps.csv", concat_step.concat_table(plan, written))
     extra = {"segment": plan.segment, "source_frame_index": plan.source_frame}
     dropped = _dedupe_tables(run, result, plan.utc_time_us, extra) if options.dedupe else 0
-    return run.post_dir / "concat.mkv", int(written.size), dropped
+    inputs = f"{int(keep.sum())} frames of camera {name} in {len(sources)} recording(s)"
+    return run.post_dir / "concat.mkv", int(written.size), dropped, inputs
 
 
 def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> PostResult:
     """Run the whole chain for one session; outputs land in ``<session>/post``."""
-    session = load_session(session_dir)
+    session = _cropped(load_session(session_dir), options.crop)
     tracks = _selected(session, options.cameras) if options.mode is not StitchMode.concat else list(session.cameras)
     times = {track.name: track.utc_time_us for track in tracks}
     reference = Reference.parse(options.reference, list(times))
-    tolerance = options.tolerance_ms * 1e3 if options.tolerance_ms > 0 else default_tolerance_us(reference, times)
-    aligned = align(times, reference, tolerance)
+    if options.mode is StitchMode.best and not options.reference:
+        reference = Reference(union=True)  # a slot any copy has must reach the output
+    per_camera = default_tolerance_us(reference, times)
+    if options.tolerance_ms > 0:
+        per_camera = dict.fromkeys(per_camera, options.tolerance_ms * 1e3)
+    tolerance = max(per_camera.values())
+    aligned = align(times, reference, per_camera)
     TrimRange.parse(options.trim)
     if options.mode is StitchMode.concat:
         _concat_camera(session, options)
@@ -240,9 +272,10 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
             write_aligned(partial(post_dir / "aligned.csv"), partial(post_dir / "aligned.parquet"), aligned)
             run.files += [commit(post_dir / "aligned.csv"), commit(post_dir / "aligned.parquet")]
             if options.mode is StitchMode.concat:
-                video, written, dropped = _stitch_concat(run)
+                video, written, dropped, inputs = _stitch_concat(run)
             else:
                 video, written, dropped = _stitch_aligned(run, tracks, aligned)
+                inputs = f"{aligned.tick_count} aligned rows"
     except BaseException:
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink()
@@ -261,7 +294,7 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
     }
     summary = write_report(post_dir, session, aligned, reference, tolerance, details)
     files = (*run.files, post_dir / "report.md", post_dir / "report.json")
-    return PostResult(post_dir, video, written, aligned.tick_count, dropped, files, summary)
+    return PostResult(post_dir, video, written, aligned.tick_count, dropped, inputs, files, summary)
 
 
 def run_post_stage(session_dir: Path, post: PostConfig, force: bool) -> PostResult:

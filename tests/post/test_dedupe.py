@@ -5,11 +5,10 @@ from pathlib import Path
 import imagehash
 import numpy as np
 import pyarrow.csv as pacsv
-import pytest
 from PIL import Image
 
 from camera_daemon.cameras.framecode import read_counter
-from camera_daemon.post.dedupe import Deduper, DedupeSettings, PixelCheck, hamming, phash_batch
+from camera_daemon.post.dedupe import Deduper, DedupeSettings, hamming, phash_batch
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.workflow import run_post
 
@@ -17,7 +16,8 @@ from readback import decoded
 from sessions import CameraPlan, record_session, render_frames
 
 REPEATS = (7, 8, 20, 33, 45)
-SLOW = CameraPlan("slow", fps=30.0, slots=60, scene="slow", repeats=REPEATS)
+# ffv1: the repeats carry advanced frame ids (a re-sent buffer), which only a lossless video can prove
+SLOW = CameraPlan("slow", fps=30.0, slots=60, scene="slow", repeats=REPEATS, codec="ffv1")
 
 
 def test_vectorised_phash_agrees_with_imagehash() -> None:
@@ -37,11 +37,9 @@ def test_slow_scene_has_distinct_frames_the_hash_alone_would_merge() -> None:
     assert (hamming(hashes[1:], hashes[:-1]) <= DedupeSettings().hash_distance).sum() >= 10
 
 
-@pytest.mark.parametrize("check", ["mad", "ssim"])
-def test_dedupe_removes_exactly_the_injected_repeats(tmp_path: Path, check: str) -> None:
+def test_dedupe_removes_exactly_the_injected_repeats(tmp_path: Path) -> None:
     truth = record_session(tmp_path / "slow", [SLOW])["slow"]
     options = PostOptions(mode=StitchMode.concat, dedupe=True, progress=False, debug=True)
-    options = PostOptions(**{**options.__dict__, "dedupe_settings": DedupeSettings(check=PixelCheck(check))})
     result = run_post(tmp_path / "slow", options)
 
     repeated = [i for i in range(1, truth.content.size) if truth.content[i] == truth.content[i - 1]]
@@ -50,7 +48,7 @@ def test_dedupe_removes_exactly_the_injected_repeats(tmp_path: Path, check: str)
     assert report.column("source_frame_index").to_pylist() == repeated
     twins = report.column("twin_source_frame_index").to_pylist()
     assert [truth.content[t] for t in twins] == [truth.content[i] for i in repeated]
-    assert all("hash within" in reason for reason in report.column("reason").to_pylist())
+    assert set(report.column("evidence").to_pylist()) == {"pixels"}
 
     counters = [read_counter(pixels) for pixels, _ in decoded(result.video, fmt="gray")]
     kept = [int(c) for i, c in enumerate(truth.content) if i not in repeated]
@@ -69,4 +67,4 @@ def test_deduper_keeps_a_small_local_change() -> None:
     decisions = Deduper().feed(frames, [0, 1, 2])
     assert [d.dropped for d in decisions] == [False, True, False]
     assert decisions[2].hash_distance <= DedupeSettings().hash_distance, "the hash cannot see it..."
-    assert "pixels differ" in decisions[2].reason, "...the block check does"
+    assert "above" in decisions[2].reason, "...the block check does"

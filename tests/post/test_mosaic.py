@@ -33,8 +33,9 @@ def test_every_tile_shows_the_nearest_frame_and_missing_ones_are_marked(
     ticks = aligned.column("utc_time_us").to_numpy()
     reference = truth["a"]
     assert np.array_equal(ticks, reference.utc_time_us), "default reference is the first camera's own frames"
-    tolerance = 1e6 / 30 / 2
-    expected = {name: nearest_truth(ticks, rec.utc_time_us, tolerance) for name, rec in truth.items()}
+    # per camera: half of the longer of the reference interval and the camera's own
+    tolerance = {name: max(1e6 / 30, 1e6 / rec.plan.fps) / 2 for name, rec in truth.items()}
+    expected = {name: nearest_truth(ticks, rec.utc_time_us, tolerance[name]) for name, rec in truth.items()}
     for name in truth:
         column = aligned.column(name).to_numpy(zero_copy_only=False)
         assert np.array_equal(np.nan_to_num(column, nan=-1).astype(int), expected[name]), name
