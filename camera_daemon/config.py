@@ -97,8 +97,8 @@ class CameraConfig(_Strict):
             )
         if self.backend is Backend.opencv and not self.source:
             raise ValueError("an opencv camera needs a source: a device index, a file, a URL or an image pattern")
-        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat"):
-            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow or flat")
+        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat", "noise"):
+            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow, flat or noise")
         return self
 
 
@@ -131,6 +131,14 @@ class BufferConfig(_Strict):
 
     seconds: float = Field(default=2.0, gt=0, le=60)
     max_megabytes: int = Field(default=256, ge=1, le=16384)
+
+
+class DiskConfig(_Strict):
+    """Free space is checked on every poll: a recording that ends early but final beats one cut off
+    by ENOSPC. The reserve is held from start to finalize so tables and manifest always fit."""
+
+    min_free_megabytes: int = Field(default=500, ge=0)  # 0: no guard, record until ENOSPC
+    reserve_megabytes: int = Field(default=64, ge=0)
 
 
 class SessionSection(_Strict):
@@ -166,6 +174,7 @@ class SessionConfig(_Strict):
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     buffer: BufferConfig = Field(default_factory=BufferConfig)
     post: PostConfig = Field(default_factory=PostConfig)
+    disk: DiskConfig = Field(default_factory=DiskConfig)
     cameras: list[CameraConfig] = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")
