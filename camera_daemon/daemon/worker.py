@@ -147,8 +147,10 @@ class _Recording:
         """
         thread = threading.Thread(target=self._grab_guarded, name="grab", daemon=True)
         thread.start()
-        while thread.is_alive() and self.error is None and not self.links.stop.wait(0.02):
-            pass
+        # is_set() and a sleep, never stop.wait(): a worker SIGKILLed inside a multiprocessing wait
+        # leaves the event's condition waiting for a wake-up that never comes, and set() hangs.
+        while thread.is_alive() and self.error is None and not self.links.stop.is_set():
+            time.sleep(0.02)
         interrupt = getattr(self.camera, "interrupt", None)
         if callable(interrupt):
             interrupt()
