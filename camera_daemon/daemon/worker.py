@@ -87,6 +87,8 @@ class _Recording:
         self.grab_error: BaseException | None = None
         self.cut_off = False
         self.times: dict[str, float] = {}
+        # Room for the frames in flight and the log's next batches: below it the disk counts as full.
+        self.margin_bytes = 2 * geometry.frame_bytes + (1 << 20)
 
     def encode_loop(self) -> None:
         ring, status = self.ring, self.status
@@ -102,6 +104,10 @@ class _Recording:
                     if not self.encoder.alive:  # a slow camera must not hide a dead encoder until its next frame
                         raise EncoderError(f"ffmpeg exited early: {self.encoder.stderr_tail()}")
                     continue
+                if free_bytes(self.spec.video_path.parent) < self.margin_bytes:
+                    # Stop a frame before ENOSPC rather than at it: whichever writer meets ENOSPC
+                    # first dies, and if that is the timestamp logger, logged times are lost.
+                    raise EncoderError("the disk is about to fill")
                 self.encoder.write(memoryview(ring.frames[slot]))
                 self.batcher.add(
                     frame_index,
@@ -126,9 +132,8 @@ class _Recording:
     def disk_full(self) -> DiskFullError | None:
         """An encoder that died on a full disk: give the reserve back at once, so the other cameras'
         last clusters, the log and the tables have room, and tell the supervisor to stop them."""
-        margin = 2 * self.camera.geometry.frame_bytes + (1 << 20)
         video = self.spec.video_path
-        if not looks_full(video.parent, self.spec.reserve_path, margin):
+        if not looks_full(video.parent, self.spec.reserve_path, self.margin_bytes):
             return None
         release_reserve(self.spec.reserve_path)
         self.status[Field.disk_full] = 1.0

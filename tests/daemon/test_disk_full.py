@@ -24,8 +24,9 @@ def _frames_match_rows(session: Path, name: str) -> int:
 
 
 def test_full_disk_stops_all_cameras_within_a_second_and_writes_tables(tmp_path):
-    config = noisy_config(tmp_path / "s.toml", min_free_megabytes=0, reserve_megabytes=2)
-    with small_disk(tmp_path / "disk", 8) as disk:
+    # The reserve must hold what the other camera writes until it stops, and the log's last batches.
+    config = noisy_config(tmp_path / "s.toml", min_free_megabytes=0, reserve_megabytes=4)
+    with small_disk(tmp_path / "disk", 10) as disk:
         result = camd("run", str(config), "--output", str(disk), "--session", "s", "--quiet", "--duration", "60")
         session = disk / "s"
         assert result.returncode == 1, result.stderr
