@@ -84,6 +84,8 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
         console.print(f"mosaic: {post['video']} ({post['frames_written']} frames)\nreport: {post['report']}")
     for warning in manifest.get("warnings") or []:
         sys.stderr.write(f"camd: warning: {warning}\n")
+    if manifest.get("error"):  # the whole session ended early (full disk, disk guard): one line says why
+        raise CamdError(f"{manifest['error']}; what was recorded is final, see {session}/manifest.json")
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")

@@ -143,8 +143,8 @@ class CameraConfig(_Strict):
                 f"a {self.width}x{self.height} synthetic frame is too small for its frame code; "
                 f"use width >= {MIN_CODE_WIDTH} and height >= {MIN_CODE_HEIGHT}"
             )
-        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat"):
-            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow or flat")
+        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat", "noise"):
+            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow, flat or noise")
         return self
 
 
@@ -209,6 +209,14 @@ def describe_session_name_problem(name: str, problem: str) -> str:
     return f"--session / session.name {name!r} is refused: {problem}"
 
 
+class DiskConfig(_Strict):
+    """Free space is checked on every poll: a recording that ends early but final beats one cut off
+    by ENOSPC. The reserve is held from start to finalize so tables and manifest always fit."""
+
+    min_free_megabytes: int = Field(default=500, ge=0)  # 0: no guard, record until ENOSPC
+    reserve_megabytes: int = Field(default=64, ge=0)
+
+
 class SessionSection(_Strict):
     name: str = ""
     output: Path = Path("recordings")
@@ -264,6 +272,7 @@ class SessionConfig(_Strict):
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     buffer: BufferConfig = Field(default_factory=BufferConfig)
     post: PostConfig = Field(default_factory=PostConfig)
+    disk: DiskConfig = Field(default_factory=DiskConfig)
     cameras: list[CameraConfig] = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")

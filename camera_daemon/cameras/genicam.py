@@ -96,6 +96,11 @@ class GenICamCamera:
         return True
 
     @property
+    def extra_drops(self) -> dict[str, int]:
+        """Frames the camera never sent that no frame id gap shows: the recorder reports them as drops."""
+        return {"missed_trigger": self.missed_triggers, "incomplete": self.incomplete_buffers}
+
+    @property
     def device_clock_unreliable(self) -> bool:
         return self._clock.unreliable
 

@@ -8,11 +8,12 @@ can regenerate any frame and compare decoded pixels exactly.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
 
-from camera_daemon.cameras.base import FrameGeometry, FrameInfo, PixelFormat
+from camera_daemon.cameras.base import EndOfStream, FrameGeometry, FrameInfo, PixelFormat
 from camera_daemon.cameras.framecode import draw_counter
 from camera_daemon.config import CameraConfig
 
@@ -33,6 +34,8 @@ class SceneRenderer:
         if scene == "texture":
             coarse = rng.integers(0, top, size=(shape[0] // 8 + 1, shape[1] // 8 + 1, *shape[2:]), dtype=dtype)
             self._texture = np.repeat(np.repeat(coarse, 8, axis=0), 8, axis=1)[: shape[0], : shape[1]].copy()
+        elif scene == "noise":  # every pixel independent: no codec can shrink it, so disks fill fast
+            self._texture = rng.integers(0, top, size=shape, dtype=dtype, endpoint=True)
         elif scene == "slow":
             y, x = np.mgrid[0 : shape[0], 0 : shape[1]]
             wave = (np.sin(x / 37.0) + np.cos(y / 23.0)) * 0.25 + 0.5
@@ -73,6 +76,7 @@ class SyntheticCamera:
         self._content = 0
         self._start_s = 0.0
         self._due_s = 0.0
+        self._interrupted = threading.Event()
 
     @property
     def geometry(self) -> FrameGeometry:
@@ -96,10 +100,14 @@ class SyntheticCamera:
             return self._due_s + jitter
         return self._due_s
 
+    def interrupt(self) -> None:
+        """Ends a wait for the next frame at once: at fps=0.001 that wait is a quarter of an hour."""
+        self._interrupted.set()
+
     def _wait_until(self, due_s: float) -> None:
         remaining = due_s - time.perf_counter()
-        if remaining > _SPIN_S:
-            time.sleep(remaining - _SPIN_S)
+        if remaining > _SPIN_S and self._interrupted.wait(remaining - _SPIN_S):
+            raise EndOfStream
         while time.perf_counter() < due_s:
             pass
 

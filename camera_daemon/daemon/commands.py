@@ -14,7 +14,7 @@ from rich.console import Console
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
-from camera_daemon.display import status_table, summary_table
+from camera_daemon.display import disk_line, status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 
 console = Console()
@@ -63,6 +63,8 @@ def stop(
     console.print(summary_table(Path(reply["session"]), manifest))
     for warning in manifest.get("warnings") or []:
         sys.stderr.write(f"camd: warning: {warning}\n")
+    if manifest.get("error"):
+        raise CamdError(f"{manifest['error']}; what was recorded is final, see {reply['session']}/manifest.json")
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {reply['session']}/manifest.json")
@@ -83,6 +85,9 @@ def status(
     console.print(status_table(statuses, f"{reply['session']}  [{reply['state']}]"))
     if reply.get("logger_alive") is False:
         console.print(f"{reply.get('logger_error')}; timestamps go on into logs/*.timestamps.journal", soft_wrap=True)
+    table = status_table(statuses, f"{reply['session']}  [{reply['state']}]")
+    table.caption = disk_line(reply.get("disk_free_bytes"), reply.get("disk_seconds_left"))
+    console.print(table)
 
 
 def pause(name: NameOption = "default") -> None:

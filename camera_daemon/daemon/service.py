@@ -72,6 +72,9 @@ class Daemon:
             "uptime_s": round(time.time() - self.started_at, 3),
             "cameras": [status.as_dict() for status in self.supervisor.statuses()],
             **self.supervisor.health(),
+            "disk_free_bytes": self.supervisor.disk.free,
+            "disk_seconds_left": self.supervisor.disk.seconds_left,
+            "error": self.supervisor.stop_reason,
         }
 
     def _log_failures(self, context: str) -> None:
@@ -114,6 +117,12 @@ class Daemon:
         self.state = "stopped"
         log.info("stopped: %s", manifest["exit_state"])
         self.folder.release()  # the manifest is final: the session may be replaced or recovered now
+        if self.supervisor.stop_reason is not None and not self.stop_requested.is_set():
+            # Ended early by itself (a full disk): stay until `camd stop` collects the reason, so
+            # the rig's script learns of it instead of finding no daemon and no explanation.
+            self.state = "failed"
+            log.error("recording ended early: %s; waiting for camd stop", self.supervisor.stop_reason)
+            self.stop_requested.wait()
         self.paths.remove()  # before the stop reply: a start right after `camd stop` must find no leftovers
         self.finished.set()
         server.close()  # waits for in-flight replies, including the stop reply

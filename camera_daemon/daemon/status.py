@@ -36,6 +36,9 @@ class Field(IntEnum):
     encoder_pid = 12
     paused_frames = 13
     onset_utc_us = 14
+    disk_full = 15
+    drops_missed_trigger = 16
+    drops_incomplete = 17
 
 
 FIELD_COUNT = len(Field)
@@ -69,6 +72,11 @@ class CameraStatus:
     paused: bool
     pid: int
     encoder_pid: int
+    # Frames the camera itself lost (a software trigger it could not keep up with, a buffer that
+    # arrived incomplete): no frame id gap shows them, so the backend counts them.
+    drops_missed_trigger: int = 0
+    drops_incomplete: int = 0
+    drops_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.daemon.disk import DiskGuard
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
-from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
+from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
@@ -85,6 +86,9 @@ class Supervisor:
         self._unreported: list[tuple[str, str]] = []
         self._started_utc_us = HostClock().onset_utc_us
         self.manifest: dict[str, Any] = base_manifest(folder.name, self._started_utc_us)
+        self.disk = DiskGuard(folder.root, folder.logs, config.disk)
+        # Why the whole session stopped early (a full disk, the disk guard); None for a normal stop.
+        self.stop_reason: str | None = None
 
     @property
     def camera_names(self) -> list[str]:
@@ -94,6 +98,7 @@ class Supervisor:
         """Start every camera and return once each has written a frame; raise if one cannot."""
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
+        self.disk.reserve()
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
         channels = []
@@ -109,6 +114,7 @@ class Supervisor:
                     source_id=source_id,
                     video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
                     logs_dir=self.folder.logs,
+                    reserve_path=self.disk.reserve_path,
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -178,7 +184,12 @@ class Supervisor:
                 pending[0].process.join(0.02)
 
     def poll(self) -> list[tuple[str, str]]:
-        """Every (camera, reason) failure not yet returned by an earlier call, each exactly once."""
+        """Every (camera, reason) failure not yet returned by an earlier call, each exactly once.
+
+        A full disk stops every camera, since each would fail the same way a moment later, and is
+        reported once for the session rather than once per camera.
+        """
+        self._check_disk()
         self._notice_deaths()
         with self._failures_lock:
             reported, self._unreported = self._unreported, []
@@ -193,7 +204,21 @@ class Supervisor:
                     continue
                 worker.failed_reason = self._failure_reason(worker)
                 worker.links.status[Field.state] = WorkerState.failed
-                self._unreported.append((worker.spec.camera.name, worker.failed_reason))
+                if self.stop_reason is None or not worker.links.status[Field.disk_full]:
+                    self._unreported.append((worker.spec.camera.name, worker.failed_reason))
+
+    def _check_disk(self) -> None:
+        if self.stop_reason is not None:
+            return
+        full = next((w for w in self._workers if w.links.status[Field.disk_full]), None)
+        reason = self.disk.check()
+        if full is not None:
+            video = full.spec.video_path
+            reason = f"disk full: camera '{full.spec.camera.name}' could not write {video.name} in {video.parent}"
+        if reason is not None:
+            self.stop_reason = reason
+            for worker in self._workers:
+                worker.links.stop.set()
 
     def _failure_reason(self, worker: _Worker) -> str:
         result = self._result(worker)
@@ -260,6 +285,10 @@ class Supervisor:
                     paused=bool(row["paused"]),
                     pid=int(row["pid"]),
                     encoder_pid=int(row["encoder_pid"]),
+                    drops_missed_trigger=int(row["drops_missed_trigger"]),
+                    drops_incomplete=int(row["drops_incomplete"]),
+                    drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
+                    + int(row["drops_missed_trigger"] + row["drops_incomplete"]),
                 )
             )
         return result
@@ -280,6 +309,7 @@ class Supervisor:
             self._reaper.release()
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
+        self.disk.release()  # tables, manifest and remux get the reserve's room
         self._finalize(exit_state)
         return self.manifest
 
@@ -303,16 +333,31 @@ class Supervisor:
                 "nominal_fps": result.get("nominal_fps", camera.fps),
                 "ring_capacity": int(row["ring_capacity"]),
             }
-            cameras[camera.name] = finalize_camera(
-                self.folder, camera, worker.spec.video_path, logs.get(worker.spec.source_id), outcome, geometry
-            )
+            try:
+                cameras[camera.name] = finalize_camera(
+                    self.folder, camera, worker.spec.video_path, logs.get(worker.spec.source_id), outcome, geometry
+                )
+            except OSError as error:  # even the reserve's room ran out: say so, finish the others
+                reason = f"disk full: {camera.name}'s files could not be made final ({error.strerror})"
+                cameras[camera.name] = {"exit_state": "failed", "error": reason, "video": worker.spec.video_path.name}
+            if outcome.result is None:  # no result file (a full disk refused it): the status row knows
+                for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger"):
+                    cameras[camera.name][key] = int(row[key])
+                cameras[camera.name]["drops_incomplete"] = int(row["drops_incomplete"])
+            add_drop_total(cameras[camera.name])
         self._judge_logger(cameras)
         failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
         self.manifest["cameras"] = cameras
         self.manifest["stopped_utc_us"] = HostClock().onset_utc_us
-        self.manifest["exit_state"] = "failed" if failed and exit_state == "stopped" else exit_state
+        ended_badly = bool(failed) or self.stop_reason is not None
+        self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
-        write_manifest(self.folder.manifest, self.manifest)
+        if self.stop_reason is not None:
+            self.manifest["error"] = self.stop_reason
+        try:
+            write_manifest(self.folder.manifest, self.manifest)
+        except OSError as error:  # the caller still gets the manifest, and a daemon goes on serving
+            self.manifest["manifest_error"] = f"{self.folder.manifest} not written ({error.strerror})"
 
     def _judge_logger(self, cameras: dict[str, Any]) -> None:
         """A dead logger fails a camera only if a timestamp of a saved frame is missing; when the
@@ -323,7 +368,7 @@ class Supervisor:
             return
         lost = False
         for entry in cameras.values():
-            missing = int(entry.get("frames_written") or 0) - int(entry["timestamps_logged"])
+            missing = int(entry.get("frames_written") or 0) - int(entry.get("timestamps_logged") or 0)
             if missing > 0 and entry["exit_state"] != "failed":
                 entry.update(exit_state="failed", error=f"{health['logger_error']}; {missing} timestamps lost")
                 lost = True

@@ -8,6 +8,7 @@ never got has no timestamp.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,11 +24,12 @@ import numpy as np
 
 from camera_daemon.cameras.base import Camera, EndOfStream
 from camera_daemon.config import BufferConfig, CameraConfig, EncoderConfig
+from camera_daemon.daemon.disk import DiskFullError, free_bytes, looks_full, mib, release_reserve
 from camera_daemon.daemon.ring import FrameRing
 from camera_daemon.daemon.status import Field, WorkerState
 from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
-from camera_daemon.errors import CamdError
+from camera_daemon.errors import CamdError, EncoderError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.timing.batcher import TimestampBatcher
 from camera_daemon.timing.clock import HostClock
@@ -41,6 +43,7 @@ class WorkerSpec:
     source_id: int
     video_path: Path
     logs_dir: Path
+    reserve_path: Path | None = None
 
 
 @dataclass
@@ -51,6 +54,10 @@ class WorkerLinks:
     stop: Any
     pause: Any
     status: Any
+
+
+# How long a stop waits for a camera's read to return before the files are finished without it.
+_GRAB_GRACE_S = 0.2
 
 
 def ring_capacity(buffer: BufferConfig, frame_bytes: int, fps: float) -> int:
@@ -78,6 +85,11 @@ class _Recording:
         self.encoder = FfmpegEncoder(args, spec.logs_dir / f"{spec.camera.name}.ffmpeg.log")
         self.grab_done = threading.Event()
         self.error: BaseException | None = None
+        self.grab_error: BaseException | None = None
+        self.cut_off = False
+        self.times: dict[str, float] = {}
+        # Room for the frames in flight and the log's next batches: below it the disk counts as full.
+        self.margin_bytes = 2 * geometry.frame_bytes + (1 << 20)
 
     def encode_loop(self) -> None:
         ring, status = self.ring, self.status
@@ -90,7 +102,13 @@ class _Recording:
                         break
                     self.batcher.flush_if_due(self.clock.now_us())
                     self._report_lost()
+                    if not self.encoder.alive:  # a slow camera must not hide a dead encoder until its next frame
+                        raise EncoderError(f"ffmpeg exited early: {self.encoder.stderr_tail()}")
                     continue
+                if free_bytes(self.spec.video_path.parent) < self.margin_bytes:
+                    # Stop a frame before ENOSPC rather than at it: whichever writer meets ENOSPC
+                    # first dies, and if that is the timestamp logger, logged times are lost.
+                    raise EncoderError("the disk is about to fill")
                 self.encoder.write(memoryview(ring.frames[slot]))
                 self.batcher.add(
                     frame_index,
@@ -104,11 +122,56 @@ class _Recording:
                 status[Field.timestamps_logged] = self.batcher.logged
                 status[Field.ring_depth] = ring.depth
         except BaseException as error:
-            self.error = error
+            self.times["encoder_failed_utc"] = time.time()
+            self.error = self.disk_full() if isinstance(error, EncoderError) else None
+            self.error = self.error or error
             ring.close()
         finally:
             self.batcher.flush()
             status[Field.timestamps_logged] = self.batcher.logged
+
+    def disk_full(self) -> DiskFullError | None:
+        """An encoder that died on a full disk: give the reserve back at once, so the other cameras'
+        last clusters, the log and the tables have room, and tell the supervisor to stop them."""
+        video = self.spec.video_path
+        if not looks_full(video.parent, self.spec.reserve_path, self.margin_bytes):
+            return None
+        release_reserve(self.spec.reserve_path)
+        self.status[Field.disk_full] = 1.0
+        try:
+            left = mib(free_bytes(video.parent))
+        except OSError:
+            left = "no space"
+        return DiskFullError(f"disk full: ffmpeg could not write {video.name} ({left} left on {video.parent})")
+
+    def run_grab(self) -> bool:
+        """Grabs in a daemon thread until the source ends, stop is asked or the encoder failed.
+
+        Returns False when the camera was still inside ``read`` a grace after the stop: a frozen
+        URL or a stalled producer can block for half a minute, and the frames so far must not wait
+        for it. The thread is then left behind and the process ends without closing the camera.
+        """
+        thread = threading.Thread(target=self._grab_guarded, name="grab", daemon=True)
+        thread.start()
+        # is_set() and a sleep, never stop.wait(): a worker SIGKILLed inside a multiprocessing wait
+        # leaves the event's condition waiting for a wake-up that never comes, and set() hangs.
+        while thread.is_alive() and self.error is None and not self.links.stop.is_set():
+            time.sleep(0.02)
+        interrupt = getattr(self.camera, "interrupt", None)
+        if callable(interrupt):
+            interrupt()
+        thread.join(_GRAB_GRACE_S)
+        self.cut_off = thread.is_alive()
+        self.times["grab_ended_utc"] = time.time()
+        if self.grab_error is not None:
+            raise self.grab_error
+        return not self.cut_off
+
+    def _grab_guarded(self) -> None:
+        try:
+            self.grab_loop()
+        except BaseException as error:
+            self.grab_error = error
 
     def _report_lost(self) -> None:
         """A backend that is reconnecting blocks in read(); this thread is the one that can say so."""
@@ -136,6 +199,8 @@ class _Recording:
                 info = camera.read(target)
             except EndOfStream:
                 break
+            if self.cut_off:
+                break  # the files were finished while this read was blocked: the frame has no place
             host_time_us = self.clock.now_us()
             acquired += 1
             if info.camera_frame_id >= 0 and previous_id >= 0 and info.camera_frame_id > previous_id + 1:
@@ -150,6 +215,10 @@ class _Recording:
             status[Field.frames_acquired] = acquired
             status[Field.drops_buffer] = drops
             status[Field.drops_frame_id_gap] = gaps
+            extra = getattr(camera, "extra_drops", None)
+            if extra:
+                status[Field.drops_missed_trigger] = extra.get("missed_trigger", 0)
+                status[Field.drops_incomplete] = extra.get("incomplete", 0)
             status[Field.paused_frames] = paused_frames
             status[Field.paused] = 1.0 if links.pause.is_set() else 0.0
             status[Field.last_host_time_us] = host_time_us
@@ -159,7 +228,13 @@ class _Recording:
 
 
 def _write_result(spec: WorkerSpec, result: dict[str, Any]) -> None:
-    write_text_atomic(spec.logs_dir / f"{spec.camera.name}.worker.json", json.dumps(result, indent=2))
+    """A full disk can refuse even this; the supervisor then falls back on the status row."""
+    path = spec.logs_dir / f"{spec.camera.name}.worker.json"
+    try:
+        write_text_atomic(path, json.dumps(result, indent=2))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None) -> None:
@@ -186,6 +261,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     camera = create_camera(spec.camera)
     recording: _Recording | None = None
     error: BaseException | None = None
+    finished = True
     try:
         camera.open()
         recording = _Recording(spec, links, camera)
@@ -195,7 +271,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         encoder_thread = threading.Thread(target=recording.encode_loop, name="encode", daemon=True)
         encoder_thread.start()
         try:
-            recording.grab_loop()
+            finished = recording.run_grab()
         finally:
             status[Field.state] = WorkerState.stopping if recording.error is None else WorkerState.failed
             recording.grab_done.set()
@@ -204,22 +280,44 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
             status[Field.encoder_alive] = 0.0
         error = recording.error
         if error is None and exit_code != 0:
-            error = CamdError(f"ffmpeg exited with code {exit_code}: {recording.encoder.stderr_tail()}")
+            error = recording.disk_full() or CamdError(
+                f"ffmpeg exited with code {exit_code}: {recording.encoder.stderr_tail()}"
+            )
     except BaseException as caught:
         error = caught
     finally:
-        camera.close()
-    result: dict[str, Any] = {
+        if finished:  # a camera still blocked in read() could block in close() as well
+            camera.close()
+    result = _result(spec, status, camera if recording is not None else None, error)
+    result.update(recording.times if recording is not None else {})
+    _write_result(spec, result)
+    status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
+    if error is not None and not isinstance(error, CamdError):
+        text = "".join(traceback.format_exception(error))
+        with contextlib.suppress(OSError):
+            write_text_atomic(spec.logs_dir / f"{spec.camera.name}.traceback.txt", text)
+    if not finished:
+        os._exit(1 if error is not None else 0)  # the grab thread is stuck in the driver: do not wait for it
+    if error is not None:
+        raise SystemExit(1)
+
+
+def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseException | None) -> dict[str, Any]:
+    extra = getattr(camera, "extra_drops", None) or {}
+    return {
         "camera": spec.camera.name,
         "frames_written": int(status[Field.frames_written]),
         "timestamps_logged": int(status[Field.timestamps_logged]),
         "frames_acquired": int(status[Field.frames_acquired]),
         "drops_buffer": int(status[Field.drops_buffer]),
         "drops_frame_id_gap": int(status[Field.drops_frame_id_gap]),
+        "drops_missed_trigger": int(extra.get("missed_trigger", 0)),
+        "drops_incomplete": int(extra.get("incomplete", 0)),
+        "disk_full": bool(status[Field.disk_full]),
         "ended_utc": time.time(),
         **(
             {}
-            if recording is None
+            if camera is None
             else {
                 "width": camera.geometry.width,
                 "height": camera.geometry.height,
@@ -229,13 +327,6 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         ),
         "error": None if error is None else _describe(error),
     }
-    _write_result(spec, result)
-    status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
-    if error is not None:
-        if not isinstance(error, CamdError):
-            traceback_text = "".join(traceback.format_exception(error))
-            write_text_atomic(spec.logs_dir / f"{spec.camera.name}.traceback.txt", traceback_text)
-        raise SystemExit(1)
 
 
 def _describe(error: BaseException) -> str:

@@ -1,7 +1,7 @@
 """Builds one ffmpeg command per camera from the encoder settings, through ffmpeg-python.
 
 Two choices here protect recordings: the container is one a reader can open without a trailer
-(Matroska, or fragmented MP4) with clusters/fragments of half a second, so a killed encoder loses
+(Matroska, or fragmented MP4) with clusters/fragments of a quarter second, so a killed encoder loses
 little; and no codec is allowed B-frames, so packet order equals frame order and the logged
 timestamps can be written onto the packets later without decoding.
 """
@@ -19,7 +19,7 @@ from camera_daemon.encoding.binary import ffmpeg_path
 
 _PRESET_ORDER = list(SpeedPreset)
 _FALLBACK_NOMINAL_FPS = 30.0
-_CHUNK_MS = 500
+_CHUNK_MS = 250
 
 _ENCODER_NAMES: dict[tuple[Codec, Hardware], str] = {
     (Codec.h264, Hardware.cpu): "libx264",

@@ -32,6 +32,23 @@ def count_packets(path: Path) -> int:
     return count
 
 
+def count_decodable(path: Path) -> int:
+    """Frames a player can show, counted by decoding up to the first packet that fails: a disk that
+    filled mid-write can leave a last packet cut short, which a packet count would include."""
+    count = 0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            for packet in container.demux(stream):
+                if packet.size and _decodes(stream.codec_context, packet):
+                    count += 1
+                elif packet.size:
+                    break
+    except (av.error.FFmpegError, EOFError, IndexError):
+        pass
+    return count
+
+
 def _ticks(pts_us: np.ndarray, time_base: Fraction) -> np.ndarray:  # type: ignore[type-arg]
     """Times in stream ticks, kept strictly increasing: a muxer rejects equal timestamps."""
     scale = time_base.denominator / (time_base.numerator * 1_000_000)

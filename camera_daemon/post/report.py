@@ -26,8 +26,20 @@ def session_stats(session: SessionTracks, aligned: AlignedFrames) -> list[Camera
     ]
 
 
-def stats_json(stats: CameraStats) -> dict[str, Any]:
+def recorder_drops(folder: Path) -> dict[str, dict[str, int]]:
+    """Drops only the recorder saw (missed triggers, incomplete buffers, a full ring): the logged
+    times cannot show a frame the camera never sent, so they are taken from the manifest."""
+    try:
+        cameras = json.loads((folder / "manifest.json").read_text()).get("cameras", {})
+    except (OSError, ValueError):
+        return {}
+    keys = ("drops_missed_trigger", "drops_incomplete", "drops_total")
+    return {name: {key: int(entry.get(key) or 0) for key in keys} for name, entry in cameras.items()}
+
+
+def stats_json(stats: CameraStats, recorder: dict[str, int] | None = None) -> dict[str, Any]:
     data = asdict(stats)
+    data.update(recorder or {})
     data["drop_positions"] = [int(p) for p in stats.drop_positions[:1000]]
     data["mean_rate_fps"] = round(stats.mean_rate_fps, 4)
     data["median_interval_us"] = round(stats.median_interval_us, 1)
@@ -69,13 +81,14 @@ def markdown(summary: dict[str, Any]) -> str:
         f", dropped as repeats: {summary['dedupe_dropped']}",
         f"- output: `{summary['video']}`",
         "",
-        "| camera | frames | drops | drops from | mean rate (fps) | missing ticks "
+        "| camera | frames | drops | drops from | missed triggers | incomplete | mean rate (fps) | missing ticks "
         "| mean abs offset (ms) | max abs offset (ms) |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for cam in summary["cameras"]:
         lines.append(
-            f"| {cam['name']} | {cam['frames']} | {cam['drops']} | {cam['drops_from']} | {cam['mean_rate_fps']:.3f} "
+            f"| {cam['name']} | {cam['frames']} | {cam['drops']} | {cam['drops_from']} "
+            f"| {cam.get('drops_missed_trigger', 0)} | {cam.get('drops_incomplete', 0)} | {cam['mean_rate_fps']:.3f} "
             f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} |"
         )
     if summary["warnings"]:
@@ -94,6 +107,7 @@ def write_report(
     details: dict[str, Any],
 ) -> dict[str, Any]:
     stats = session_stats(session, aligned)
+    recorder = recorder_drops(session.folder)
     (post_dir / "plots").mkdir(exist_ok=True)
     write_plots(post_dir / "plots", session, aligned, stats)
     summary: dict[str, Any] = {
@@ -101,7 +115,7 @@ def write_report(
         "reference": reference.describe(),
         "tolerance_us": tolerance_us,
         "aligned_rows": aligned.tick_count,
-        "cameras": [stats_json(s) for s in stats],
+        "cameras": [stats_json(s, recorder.get(s.name)) for s in stats],
         "warnings": list(session.warnings),
         **details,
     }

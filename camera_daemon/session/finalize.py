@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from camera_daemon.config import CameraConfig
-from camera_daemon.encoding.remux import apply_timestamps, count_packets
+from camera_daemon.encoding.remux import apply_timestamps, count_decodable, count_packets
 from camera_daemon.safe_write import open_new_exclusive
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import sha256_of
@@ -54,6 +54,8 @@ def finalize_camera(
         "frames_acquired": (outcome.result or {}).get("frames_acquired"),
         "drops_buffer": (outcome.result or {}).get("drops_buffer"),
         "drops_frame_id_gap": (outcome.result or {}).get("drops_frame_id_gap"),
+        "drops_missed_trigger": (outcome.result or {}).get("drops_missed_trigger", 0),
+        "drops_incomplete": (outcome.result or {}).get("drops_incomplete", 0),
         "exit_state": "failed" if outcome.failed else "stopped",
         "error": outcome.reason,
     }
@@ -63,19 +65,19 @@ def finalize_camera(
             entry["frames_without_timestamp"] = count_packets(video)
             entry["sha256"] = sha256_of(video)
         return entry
+
     crashed = outcome.result is None
-    # A fresh file under a random name, never a link. Matroska is written through the open file; the
-    # mp4 muxer reopens its output by name to move the index to the front, so it gets the name.
-    handle, tmp = open_new_exclusive(video.parent, f".{video.stem}.final.", video.suffix)
-    try:
-        with handle:
-            target = handle if video.suffix.lower() == ".mkv" else tmp
-            in_video = apply_timestamps(video, target, log.records["host_time_us"].astype(np.int64), verify=crashed)
+    remuxed = _remux(video, log, verify=crashed)
+    if remuxed is None:
+        # No room for a second copy: the tables and manifest are what must exist, so the video stays
+        # as recorded (nominal times); `camd recover --force` writes the logged times once there is room.
+        decodable = count_decodable(video)
+        in_video = min(decodable, logged)
+        recorded = decodable
+    else:
+        in_video = remuxed
         recorded = count_packets(video) if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
-        os.replace(tmp, video)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    entry["remuxed"] = remuxed is not None
     columns = table_columns(log, frames=in_video)
     write_csv(columns, folder.timestamps(camera.name))
     host = columns["host_time_us"]
@@ -92,3 +94,36 @@ def finalize_camera(
         }
     )
     return entry
+
+
+def add_drop_total(entry: dict[str, Any]) -> None:
+    """Every way a frame was lost, summed, so one number says whether the recording is complete."""
+    keys = ("drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete")
+    entry["drops_total"] = sum(int(entry.get(key) or 0) for key in keys)
+
+
+def _remux(video: Path, log: CameraLog, *, verify: bool) -> int | None:
+    """Writes the logged times into ``video`` through a copy; None when the disk has no room for one.
+
+    The copy is a fresh file under a random name, never a link. Matroska is written through the open
+    file; the mp4 muxer reopens its output by name to move the index to the front, so it gets the name.
+    """
+    stats = os.statvfs(video.parent)
+    if stats.f_bavail * stats.f_frsize < video.stat().st_size + (4 << 20):
+        return None
+    try:
+        handle, tmp = open_new_exclusive(video.parent, f".{video.stem}.final.", video.suffix)
+    except OSError:
+        return None
+    try:
+        with handle:
+            target = handle if video.suffix.lower() == ".mkv" else tmp
+            in_video = apply_timestamps(video, target, log.records["host_time_us"].astype(np.int64), verify=verify)
+        os.replace(tmp, video)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return in_video
