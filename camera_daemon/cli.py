@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException as TyperClickException
 from typer._click.exceptions import NoArgsIsHelpError
 
 from camera_daemon import __version__
-from camera_daemon.display import status_table, summary_table
+from camera_daemon.daemon.display import status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def run(
     check: Annotated[bool, typer.Option(help="Validate the config and the encoder, record nothing.")] = False,
 ) -> None:
     """Record in the foreground until the duration ends or Ctrl-C / SIGTERM."""
-    from camera_daemon.recording import build_config
+    from camera_daemon.session.options import build_config
 
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
@@ -126,7 +126,7 @@ def demo(
     force: Annotated[bool, typer.Option(help="Replace an earlier demo session.")] = True,
 ) -> None:
     """Record the built-in demo (three synthetic cameras) and print what was recorded."""
-    from camera_daemon.recording import build_config
+    from camera_daemon.session.options import build_config
 
     config = build_config(DEMO_CONFIG, [], duration_s=duration, output=output, session=session)
     _record_and_report(config, force, quiet=True)
@@ -188,7 +188,7 @@ def _mount_subcommands(argv: list[str]) -> None:
 def _one_line(text: str) -> str:
     """An error echoes what the user typed; a line break or other control character in it must not
     split the report, so it is shown escaped, the way Python writes it."""
-    from camera_daemon.cameras.credentials import redact
+    from camera_daemon.redact import redact
 
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in redact(text))
 

@@ -325,8 +325,8 @@ def load_config(path: Path) -> SessionConfig:
 
 def config_to_toml(config: SessionConfig) -> str:
     """The exact config that ran, written back so a session folder documents itself; a password in
-    a source is masked (see cameras/credentials.py), a ``${VAR}`` reference is kept as written."""
-    from camera_daemon.cameras.credentials import redact
+    a source is masked (see redact.py), a ``${VAR}`` reference is kept as written."""
+    from camera_daemon.redact import redact
 
     data = config.model_dump(mode="json", exclude_defaults=False)
     for camera in data["cameras"]:

@@ -13,49 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from camera_daemon.cameras.spec import parse_camera_spec
-from camera_daemon.config import SessionConfig, load_config, parse_config
+from camera_daemon.config import SessionConfig
+from camera_daemon.daemon.post_stage import run_post_after_stop
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
-from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import SessionFolder, create_session
 from camera_daemon.session.manifest import write_manifest
-
-
-def build_config(
-    config_path: Path | None,
-    camera_specs: list[str],
-    *,
-    duration_s: float | None = None,
-    output: Path | None = None,
-    session: str | None = None,
-    codec: str | None = None,
-) -> SessionConfig:
-    """Merge a config file with command-line options; a ``--camera`` replaces the file's camera of
-    the same name or adds one."""
-    data: dict[str, Any] = {}
-    if config_path is not None:
-        data = load_config(config_path).model_dump(mode="json", exclude_unset=True)
-    cameras: list[dict[str, Any]] = list(data.get("cameras", []))
-    for spec in camera_specs:
-        fields = parse_camera_spec(spec)
-        cameras = [camera for camera in cameras if camera.get("name") != fields["name"]] + [fields]
-    if not cameras:
-        raise ConfigError("no cameras: pass a CONFIG file or at least one --camera NAME=SPEC")
-    data["cameras"] = cameras
-    section = dict(data.get("session", {}))
-    if duration_s is not None:
-        section["duration_s"] = duration_s
-    if output is not None:
-        section["output"] = str(output)
-    if session is not None:
-        section["name"] = session
-    data["session"] = section
-    if codec is not None:
-        data["encoder"] = {**data.get("encoder", {}), "codec": codec}
-    origin = str(config_path) if config_path else "--camera options"
-    return parse_config(data, origin=origin)
 
 
 class StopRequest:
@@ -125,21 +90,3 @@ def _record_into(
         manifest["post"] = run_post_after_stop(folder.root, config)
         write_manifest(folder.manifest, manifest)
     return folder.root, manifest
-
-
-def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
-    """The post-stop stage as the session's [post] asks. Its failure is reported in the manifest
-    and never touches the recording: `camd stitch` can rerun it."""
-    from camera_daemon.post.workflow import run_post_stage
-
-    try:
-        result = run_post_stage(session, config.post, force=True)
-    except CamdError as error:
-        return {"error": str(error)}
-    return {
-        "video": str(result.video),
-        "frames_written": result.frames_written,
-        "aligned_rows": result.aligned_rows,
-        "dedupe_dropped": result.dedupe_dropped,
-        "report": str(result.post_dir / "report.md"),
-    }

@@ -12,44 +12,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from camera_daemon.errors import CameraError
+from camera_daemon.redact import REFERENCE, has_secret
 
 if TYPE_CHECKING:
     from camera_daemon.config import SessionConfig
-
-_USERINFO = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:)(?P<password>[^\s/@]*)@")
-_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}")
-MASK = "***"
-
-
-def _mask(match: re.Match[str]) -> str:
-    password = match.group("password")
-    if _REFERENCE.fullmatch(password):  # a reference holds no secret, and documents where it comes from
-        return match.group(0)
-    return f"{match.group('head')}{MASK}@"
-
-
-def redact(text: str) -> str:
-    """``scheme://user:password@`` becomes ``scheme://user:***@`` wherever it appears in ``text``."""
-    return _USERINFO.sub(_mask, text) if "://" in text else text
-
-
-def redact_all(value: Any) -> Any:
-    """Every string inside a JSON-like value redacted: a manifest or status reply, written whole."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {key: redact_all(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [redact_all(item) for item in value]
-    return value
-
-
-def has_secret(source: str) -> bool:
-    return redact(source) != source
-
 
 def expand_source(source: str, camera: str) -> str:
     """``${NAME}`` replaced by the environment variable NAME; called only where the camera opens, so
@@ -65,7 +34,7 @@ def expand_source(source: str, camera: str) -> str:
             )
         return found
 
-    return _REFERENCE.sub(value, source)
+    return REFERENCE.sub(value, source)
 
 
 # `camd start` hands the daemon the sources session.toml shows masked through the daemon's

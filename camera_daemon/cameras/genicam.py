@@ -1,11 +1,11 @@
 """GenICam cameras through Harvesters and the GenTL producers configured with `camd cti set`.
 
-``open`` connects, applies the config in that same connection (see gentl.configure), starts
+``open`` connects, applies the config in that same connection (see cameras.genicam_configure), starts
 acquisition and waits for the first frame: the geometry is taken from what the camera actually
 delivers, because some producers accept a PixelFormat and go on sending another. That first
 frame is kept and returned by the first ``read``, so no frame is thrown away.
 
-The rate is taken from the camera's rate nodes or the config (see gentl.configure.nominal_fps).
+The rate is taken from the camera's rate nodes or the config (see cameras.genicam_configure.nominal_fps).
 A free-running camera that states none (TLSimu has no rate node) is timed instead: frames are
 fetched for a moment and the rate they arrive at sizes the recorder's ring and the encoder's
 keyframe interval, which a default of 30 fps would make several times too small for a camera
@@ -37,11 +37,12 @@ from typing import Any
 
 import numpy as np
 
+from camera_daemon.cameras import genicam_configure as configure
 from camera_daemon.cameras.base import FrameGeometry, FrameInfo, PixelFormat
 from camera_daemon.cameras.pixels import PixelConverter, converter_for
 from camera_daemon.config import CameraConfig
 from camera_daemon.errors import CameraError
-from camera_daemon.gentl import configure, nodes
+from camera_daemon.gentl import nodes
 from camera_daemon.gentl.clock import DeviceClock
 from camera_daemon.gentl.devices import DeviceEntry, list_entries, open_acquirer, select_entry
 from camera_daemon.gentl.producers import require_producers

@@ -13,9 +13,10 @@ import cv2
 import numpy as np
 
 from camera_daemon.cameras.base import EndOfStream, FrameGeometry, FrameInfo, PixelFormat
-from camera_daemon.cameras.credentials import expand_source, redact
+from camera_daemon.cameras.credentials import expand_source
 from camera_daemon.config import CameraConfig
 from camera_daemon.errors import CameraError
+from camera_daemon.redact import redact
 
 _FORMATS = (PixelFormat.mono8, PixelFormat.bgr8)
 

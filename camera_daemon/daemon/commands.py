@@ -11,10 +11,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from camera_daemon.daemon.display import disk_line, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
-from camera_daemon.display import disk_line, status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 
 console = Console()
@@ -44,7 +44,7 @@ def start(
 ) -> None:
     """Start recording in the background; returns once every camera delivers frames."""
     from camera_daemon.daemon.launcher import start_daemon
-    from camera_daemon.recording import build_config
+    from camera_daemon.session.options import build_config
 
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec

@@ -108,7 +108,7 @@ class Daemon:
         manifest = self.supervisor.stop()
         self._log_failures("found at stop")
         if self.config.post.enabled:
-            from camera_daemon.recording import run_post_after_stop
+            from camera_daemon.daemon.post_stage import run_post_after_stop
             from camera_daemon.session.manifest import write_manifest
 
             manifest["post"] = run_post_after_stop(self.folder.root, self.config)

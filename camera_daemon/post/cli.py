@@ -17,8 +17,8 @@ import typer
 from camera_daemon.errors import CamdError
 from camera_daemon.post.crop import parse_crop, parse_crop_options
 from camera_daemon.post.errors import PostError, PostOptionError
+from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions
-from camera_daemon.post.session_io import load_session
 from camera_daemon.post.workflow import PostResult, run_post
 
 

@@ -1,7 +1,8 @@
 """Read a recorded session into per-camera tracks: where the video is and when each of its frames was taken.
 
 Everything after this module works on ``CameraTrack`` alone, so a folder from another recorder only
-needs its own loader (see ``axvs_io``) to go through the same align, stitch and dedupe steps.
+needs its own loader (see ``axvs_io``, and ``load`` which picks one) to go through the same align, stitch
+and dedupe steps.
 """
 
 from __future__ import annotations
@@ -171,16 +172,3 @@ def load_camd_session(folder: Path) -> SessionTracks:
         post=_post_config(folder),
         warnings=warnings,
     )
-
-
-def load_session(folder: Path) -> SessionTracks:
-    """Open a camd session folder, or a folder written by ataraxis-video-system."""
-    if not folder.is_dir():
-        raise PostError(f"{folder}: no such session folder")
-    if (folder / MANIFEST_NAME).exists():
-        return load_camd_session(folder)
-    from camera_daemon.post.axvs_io import find_axvs_archives, load_axvs_folder
-
-    if find_axvs_archives(folder):
-        return load_axvs_folder(folder)
-    raise PostError(f"{folder}: neither a manifest.json nor *_log.npz archives here; is this a session folder?")

@@ -23,10 +23,11 @@ from camera_daemon.post.decode import Frame, lossless_video, to_gray8
 from camera_daemon.post.dedupe import Deduper
 from camera_daemon.post.encode import VideoWriter
 from camera_daemon.post.errors import PostError
+from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions, StitchMode
 from camera_daemon.post.outputs import PARTIAL_SUFFIX, commit, partial, prepare_post_dir
 from camera_daemon.post.report import write_report
-from camera_daemon.post.session_io import CameraTrack, SessionTracks, load_session
+from camera_daemon.post.session_io import CameraTrack, SessionTracks
 from camera_daemon.post.sink import FrameSink, SinkResult, comparison
 from camera_daemon.post.tables import frame_column, write_aligned, write_csv
 from camera_daemon.post.trim import TrimRange, trim_mask

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon import __version__
-from camera_daemon.cameras.credentials import redact_all
 from camera_daemon.encoding.binary import ffmpeg_version
+from camera_daemon.redact import redact_all
 from camera_daemon.safe_write import write_text_atomic
 
 MANIFEST_FORMAT = 1

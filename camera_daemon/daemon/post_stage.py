@@ -1,0 +1,30 @@
+"""The post-stop stage, run by whichever process recorded: the daemon or the foreground `camd run`.
+
+Post reads only finished files and imports nothing of the recorder, so the daemon calls down into
+it here instead of reaching up to the foreground recorder for the same few lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.config import SessionConfig
+from camera_daemon.errors import CamdError
+from camera_daemon.post.workflow import run_post_stage
+
+
+def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
+    """The post-stop stage as the session's [post] asks. Its failure is reported in the manifest
+    and never touches the recording: `camd stitch` can rerun it."""
+    try:
+        result = run_post_stage(session, config.post, force=True)
+    except CamdError as error:
+        return {"error": str(error)}
+    return {
+        "video": str(result.video),
+        "frames_written": result.frames_written,
+        "aligned_rows": result.aligned_rows,
+        "dedupe_dropped": result.dedupe_dropped,
+        "report": str(result.post_dir / "report.md"),
+    }
