@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from camera_daemon.post.axvs_io import find_axvs_archives, load_axvs_folder
 from camera_daemon.post.errors import PostError
+from camera_daemon.post.io.axvs_io import find_axvs_archives, load_axvs_folder
 from camera_daemon.post.session_io import MANIFEST_NAME, SessionTracks, load_camd_session
 
 

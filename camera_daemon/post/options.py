@@ -10,9 +10,9 @@ from typing import Any
 from camera_daemon.config import PostConfig
 from camera_daemon.post.crop import Crop, parse_camera_crops, parse_crop
 from camera_daemon.post.dedupe import DedupeSettings
-from camera_daemon.post.encode import CODECS
 from camera_daemon.post.errors import PostError
-from camera_daemon.post.mosaic import Missing
+from camera_daemon.post.io.encode import CODECS
+from camera_daemon.post.stitch.mosaic import Missing
 
 
 class StitchMode(StrEnum):

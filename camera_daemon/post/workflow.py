@@ -15,21 +15,21 @@ from typing import Any
 import numpy as np
 
 from camera_daemon.config import PostConfig
-from camera_daemon.post import concat as concat_step
-from camera_daemon.post import stitch as stitch_step
 from camera_daemon.post.align import AlignedFrames, Reference, align, default_tolerance_us, median_interval_us
 from camera_daemon.post.crop import Crop
-from camera_daemon.post.decode import Frame, lossless_video, to_gray8
 from camera_daemon.post.dedupe import Deduper
-from camera_daemon.post.encode import VideoWriter
 from camera_daemon.post.errors import PostError
+from camera_daemon.post.io.decode import Frame, lossless_video, to_gray8
+from camera_daemon.post.io.encode import VideoWriter
+from camera_daemon.post.io.outputs import PARTIAL_SUFFIX, commit, partial, prepare_post_dir
+from camera_daemon.post.io.sink import FrameSink, SinkResult, comparison
+from camera_daemon.post.io.tables import frame_column, write_aligned, write_csv
 from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions, StitchMode
-from camera_daemon.post.outputs import PARTIAL_SUFFIX, commit, partial, prepare_post_dir
 from camera_daemon.post.report import write_report
 from camera_daemon.post.session_io import CameraTrack, SessionTracks
-from camera_daemon.post.sink import FrameSink, SinkResult, comparison
-from camera_daemon.post.tables import frame_column, write_aligned, write_csv
+from camera_daemon.post.stitch import concat as concat_step
+from camera_daemon.post.stitch import stitch as stitch_step
 from camera_daemon.post.trim import TrimRange, trim_mask
 
 

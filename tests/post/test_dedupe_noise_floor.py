@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow.csv as pacsv
 import pytest
 
-from camera_daemon.post.mosaic import Missing
 from camera_daemon.post.options import PostOptions, StitchMode
+from camera_daemon.post.stitch.mosaic import Missing
 from camera_daemon.post.workflow import run_post
 
 from scenes import RepeatScene, drifting, with_repeats, write_session

@@ -7,7 +7,7 @@ import pyarrow.csv as pacsv
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.config import parse_config
 from camera_daemon.post.load import load_session
-from camera_daemon.post.mosaic import MosaicLayout
+from camera_daemon.post.stitch.mosaic import MosaicLayout
 from camera_daemon.recording import record
 
 from readback import decoded

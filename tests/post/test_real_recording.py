@@ -9,8 +9,8 @@ from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.cameras.synthetic import content_sequence
 from camera_daemon.config import parse_config
 from camera_daemon.post.load import load_session
-from camera_daemon.post.mosaic import MosaicLayout, tile_region
 from camera_daemon.post.options import PostOptions, StitchMode
+from camera_daemon.post.stitch.mosaic import MosaicLayout, tile_region
 from camera_daemon.post.workflow import run_post
 from camera_daemon.recording import record
 

@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.post.crop import Crop
-from camera_daemon.post.decode import Frame, to_gray8
 from camera_daemon.post.dedupe import DedupeDecision, Deduper, Identity
-from camera_daemon.post.encode import VideoWriter
+from camera_daemon.post.io.decode import Frame, to_gray8
+from camera_daemon.post.io.encode import VideoWriter
 
 BATCH = 32
 

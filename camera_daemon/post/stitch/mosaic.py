@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.decode import FULL_TO_LIMITED, Frame
+from camera_daemon.post.io.decode import FULL_TO_LIMITED, Frame
 
 Canvas = npt.NDArray[np.uint8]
 LABEL_HEIGHT = 18

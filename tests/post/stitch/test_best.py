@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow.csv as pacsv
 
 from camera_daemon.cameras.framecode import read_counter
-from camera_daemon.post.best import CopyScore, choose_best, padding_fraction
 from camera_daemon.post.options import PostOptions, StitchMode
+from camera_daemon.post.stitch.best import CopyScore, choose_best, padding_fraction
 from camera_daemon.post.workflow import run_post
 
 from readback import decoded

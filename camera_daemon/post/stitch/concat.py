@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.decode import FrameReader
 from camera_daemon.post.errors import PostError
+from camera_daemon.post.io.decode import FrameReader
+from camera_daemon.post.io.sink import FrameSink
 from camera_daemon.post.session_io import CameraTrack
-from camera_daemon.post.sink import FrameSink
-from camera_daemon.post.stitch import Progress
+from camera_daemon.post.stitch.stitch import Progress
 
 IntArray = npt.NDArray[np.int64]
 

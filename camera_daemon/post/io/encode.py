@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.decode import FULL_TO_LIMITED, Frame
 from camera_daemon.post.errors import PostError
+from camera_daemon.post.io.decode import FULL_TO_LIMITED, Frame
 
 _MICROSECOND = Fraction(1, 1_000_000)
 CODECS = ("h264", "ffv1")

@@ -9,8 +9,8 @@ import pyarrow.csv as pacsv
 import pytest
 
 from camera_daemon.cameras.framecode import read_counter
-from camera_daemon.post.mosaic import MosaicLayout, label_region, tile_region
 from camera_daemon.post.options import PostOptions
+from camera_daemon.post.stitch.mosaic import MosaicLayout, label_region, tile_region
 from camera_daemon.post.workflow import run_post
 
 from readback import decoded, nearest_truth

@@ -15,12 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.post.align import MISSING, AlignedFrames
-from camera_daemon.post.best import BestDecision, CopyScore, choose_best, score_copies
-from camera_daemon.post.decode import Frame, FrameReader, to_gray8
 from camera_daemon.post.errors import PostError
-from camera_daemon.post.mosaic import Missing, MosaicComposer, MosaicLayout, TileState, as_canvas_pixels
+from camera_daemon.post.io.decode import Frame, FrameReader, to_gray8
+from camera_daemon.post.io.sink import FrameSink
 from camera_daemon.post.session_io import CameraTrack
-from camera_daemon.post.sink import FrameSink
+from camera_daemon.post.stitch.best import BestDecision, CopyScore, choose_best, score_copies
+from camera_daemon.post.stitch.mosaic import Missing, MosaicComposer, MosaicLayout, TileState, as_canvas_pixels
 
 Progress = Callable[[int], None]
 
