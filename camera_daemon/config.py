@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from camera_daemon.errors import ConfigError
@@ -334,47 +335,14 @@ def config_to_toml(config: SessionConfig) -> str:
     return _dump_toml(data)
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+def _without_none(value: Any) -> Any:
+    """TOML has no null: an unset optional field is left out, as a user would write the file."""
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_string(key)} = {_toml_value(item)}" for key, item in value.items()) + " }"
-    if value is None:
-        raise TypeError("None cannot be written to TOML")
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def _toml_string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped, so any text a user
-    gave (a path with a tab, a URL with a quote) reads back the same."""
-    out = []
-    for char in value:
-        code = ord(char)
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
 
 
 def _dump_toml(data: dict[str, Any]) -> str:
-    lines: list[str] = []
-    for section, body in data.items():
-        if isinstance(body, list):
-            for item in body:
-                lines.append(f"[[{section}]]")
-                lines.extend(f"{key} = {_toml_value(value)}" for key, value in item.items() if value is not None)
-                lines.append("")
-        else:
-            lines.append(f"[{section}]")
-            lines.extend(f"{key} = {_toml_value(value)}" for key, value in body.items() if value is not None)
-            lines.append("")
-    return "\n".join(lines)
+    return tomli_w.dumps(_without_none(data))

@@ -1,4 +1,4 @@
-"""Builds one ffmpeg command per camera from the encoder settings, through ffmpeg-python.
+"""Builds one ffmpeg command per camera from the encoder settings, as a plain argv list.
 
 Two choices here protect recordings: the container is one a reader can open without a trailer
 (Matroska, or fragmented MP4) with clusters/fragments of a quarter second, so a killed encoder loses
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import ffmpeg
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.config import Codec, Container, EncoderConfig, Hardware, SpeedPreset
@@ -87,7 +85,7 @@ def build_command(config: EncoderConfig, geometry: FrameGeometry, output: Path, 
     nominal = geometry.nominal_fps if geometry.nominal_fps > 0 else _FALLBACK_NOMINAL_FPS
     gop = 1 if config.codec in (Codec.ffv1, Codec.mjpeg) else max(1, round(nominal * config.keyframe_interval_s))
     input_options: dict[str, Any] = {
-        "format": "rawvideo",
+        "f": "rawvideo",
         "pix_fmt": geometry.pixel_format.ffmpeg_name,
         "s": f"{geometry.width}x{geometry.height}",
         "framerate": f"{nominal:g}",
@@ -119,9 +117,19 @@ def build_command(config: EncoderConfig, geometry: FrameGeometry, output: Path, 
         global_args += ["-vaapi_device", "/dev/dri/renderD128"]
         output_options["vf"] = "format=nv12,hwupload"
         output_options.pop("pix_fmt")
-    stream = ffmpeg.input("pipe:", **input_options).output(str(output), **output_options)
-    args: list[str] = ffmpeg.compile(stream, cmd=ffmpeg_path(), overwrite_output=False)
-    return [args[0], *global_args, *args[1:]]
+    return [ffmpeg_path(), *global_args, *_flags(input_options), "-i", "pipe:", *_flags(output_options), str(output)]
+
+
+def _flags(options: dict[str, Any]) -> list[str]:
+    """``-f`` first, the rest by name, a value of None a bare flag: one config always gives the
+    same argv, so logs and probe results can be compared across runs."""
+    ordered = sorted(options.items(), key=lambda item: (item[0] != "f", item[0]))
+    args: list[str] = []
+    for key, value in ordered:
+        args.append(f"-{key}")
+        if value is not None:
+            args.append(str(value))
+    return args
 
 
 def video_suffix(config: EncoderConfig) -> str:

@@ -8,13 +8,13 @@ config file written by ``camd cti set``, then the GenTL standard GENICAM_GENTL64
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import tomli_w
 
 from camera_daemon.errors import ConfigError
 
@@ -62,8 +62,7 @@ def write_store(paths: list[Path]) -> Path:
     unique = list(dict.fromkeys(path.expanduser().resolve() for path in paths))
     target = store_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    # json.dumps writes a string TOML reads back unchanged (both use "..." with \\ and \uXXXX escapes).
-    body = "cti = [\n" + "".join(f"    {json.dumps(str(path))},\n" for path in unique) + "]\n"
+    body = tomli_w.dumps({"cti": [str(path) for path in unique]})
     temporary = target.with_suffix(".tmp")
     temporary.write_text(body, encoding="utf-8")
     temporary.replace(target)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from camera_daemon.errors import CameraError, ConfigError
 from camera_daemon.gentl import nodes
 from camera_daemon.gentl.devices import DeviceEntry
@@ -37,25 +39,11 @@ def _check_suffix(path: Path) -> str:
     return suffix
 
 
-def _toml_value(value: nodes.Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value) if value == value and abs(value) != float("inf") else json.dumps(str(value))
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
-
-
 def render(entry: DeviceEntry, features: dict[str, nodes.Value], suffix: str) -> str:
     camera = {"vendor": entry.vendor, "model": entry.model, "serial": entry.serial}
     if suffix == ".json":
         return json.dumps({"camera": camera, "features": features}, indent=2) + "\n"
-    lines = ["[camera]"]
-    lines += [f"{key} = {json.dumps(value)}" for key, value in camera.items()]
-    lines += ["", "[features]"]
-    lines += [f"{name} = {_toml_value(value)}" for name, value in features.items()]
-    return "\n".join(lines) + "\n"
+    return tomli_w.dumps({"camera": camera, "features": features})
 
 
 def dump(node_map: Any, entry: DeviceEntry, path: Path) -> int:
