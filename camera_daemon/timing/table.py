@@ -6,14 +6,15 @@ has) and its assembled ``.npz`` archives, so the same code reads a session in an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
+from camera_daemon.errors import ConfigError
 from camera_daemon.safe_write import write_atomic
 from camera_daemon.timing.journal import JOURNAL_SUFFIX, read_journal
 from camera_daemon.timing.records import FRAME_RECORD, unpack_batch
@@ -96,20 +97,28 @@ def table_columns(log: CameraLog, frames: int | None = None) -> dict[str, np.nda
 
 
 def write_csv(columns: dict[str, np.ndarray], path: Path) -> None:  # type: ignore[type-arg]
+    """Plain integers under a plain header line (pyarrow would quote the names), read by any tool."""
+    table = pa.table({name: pa.array(columns[name], type=pa.int64()) for name in TABLE_COLUMNS})
+
     def write(handle: BinaryIO) -> None:
-        text = io.TextIOWrapper(handle, newline="", encoding="utf-8")
-        writer = csv.writer(text)
-        writer.writerow(TABLE_COLUMNS)
-        writer.writerows(zip(*(columns[name].tolist() for name in TABLE_COLUMNS), strict=True))
-        text.flush()
-        text.detach()
+        handle.write((",".join(TABLE_COLUMNS) + "\n").encode())
+        pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False))
 
     write_atomic(path, write)
 
 
 def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
-    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
-    return {name: data[:, i] if data.size else np.zeros(0, np.int64) for i, name in enumerate(TABLE_COLUMNS)}
+    """Columns by name, so a table another tool reordered or extended still reads right."""
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(TABLE_COLUMNS, pa.int64()), include_columns=TABLE_COLUMNS)
+    try:
+        table = pacsv.read_csv(path, convert_options=options)
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
+        reason = str(error).splitlines()[0]
+        raise ConfigError(
+            f"{path}: not a timestamp table with integer columns {', '.join(TABLE_COLUMNS)} ({reason}); "
+            "delete it to rebuild it from the session's raw log"
+        ) from None
+    return {name: table.column(name).to_numpy().astype(np.int64) for name in TABLE_COLUMNS}
 
 
 def write_table(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> Path:  # type: ignore[type-arg]
@@ -120,7 +129,6 @@ def write_table(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> Path:  
     elif fmt == "npz":
         write_atomic(target, lambda handle: np.savez(handle, **columns))  # type: ignore[arg-type]
     elif fmt == "parquet":
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         write_atomic(target, lambda handle: pq.write_table(pa.table(columns), handle))
