@@ -11,12 +11,13 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig
 from camera_daemon.errors import CamdError
-from camera_daemon.post.workflow import run_post_stage
 
 
 def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
     """The post-stop stage as the session's [post] asks. Its failure is reported in the manifest
     and never touches the recording: `camd stitch` can rerun it."""
+    from camera_daemon.post.workflow import run_post_stage  # plotting libraries load only when post runs
+
     try:
         result = run_post_stage(session, config.post, force=True)
     except CamdError as error:
