@@ -101,7 +101,7 @@ def drops(path: Path, session: str, span_s: tuple[float, float], events: dict[st
         f"Dropped frames and unmatched ticks - session {session}",
         "session time (s)",
         "",
-        height_in=max(2.6, 1.0 + 0.9 * len(names)),
+        height_in=max(3.2, 1.4 + 0.9 * len(names)),
     )
     for lane, name in enumerate(names):
         data = events[name]
