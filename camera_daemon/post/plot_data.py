@@ -109,6 +109,20 @@ def missing_frames(track: CameraTrack, origin_us: int) -> tuple[IntArray, FloatA
     return np.full(len(missing_s), UNKNOWN_ID, dtype=np.int64), np.asarray(missing_s, dtype=np.float64), "intervals"
 
 
+def gap_labels(events: DropEvents, most: int = 40) -> list[tuple[str, float]]:
+    """One label per run of consecutive missing ids ("30-31"), at the run's middle; none past ``most``
+    runs, where labels would only cover each other."""
+    known = events.frame_id != UNKNOWN_ID
+    ids, times = events.frame_id[known], events.time_s[known]
+    runs = np.split(np.arange(ids.size), np.flatnonzero(np.diff(ids) != 1) + 1) if ids.size else []
+    if len(runs) > most:
+        return []
+    return [
+        (f"{ids[run[0]]}" if run.size == 1 else f"{ids[run[0]]}-{ids[run[-1]]}", float(times[run].mean()))
+        for run in runs
+    ]
+
+
 def recorder_drop_counts(folder: Path) -> dict[str, tuple[int | None, int | None]]:
     """Per camera (buffer drops, camera-side gaps) as the recorder counted them; empty without a manifest."""
     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from camera_daemon.post.plot_data import UNKNOWN_ID, DropEvents, FloatArray, HealthSeries, IntervalSeries
+from camera_daemon.post.plot_data import DropEvents, FloatArray, HealthSeries, IntervalSeries, gap_labels
 from camera_daemon.safe_write import write_atomic
 
 if TYPE_CHECKING:
@@ -110,17 +110,10 @@ def drops(path: Path, session: str, span_s: tuple[float, float], events: dict[st
         axes.plot(
             data.time_s, np.full(data.time_s.size, float(lane)), linestyle="none", marker="x", color=_colour(lane)
         )
-        if data.frame_id.size <= 40:
-            for frame_id, time_s in zip(data.frame_id, data.time_s, strict=True):
-                if frame_id != UNKNOWN_ID:
-                    axes.annotate(
-                        str(frame_id),
-                        (time_s, lane),
-                        textcoords="offset points",
-                        xytext=(0, 6),
-                        ha="center",
-                        fontsize="x-small",
-                    )
+        for label, time_s in gap_labels(data):
+            axes.annotate(
+                label, (time_s, lane), textcoords="offset points", xytext=(0, 7), ha="center", fontsize="x-small"
+            )
     axes.plot([], [], linestyle="none", marker="x", color="black", label="frame never saved (id)")
     axes.plot([], [], linestyle="none", marker="|", color="0.6", label="reference tick without a frame")
     axes.set_yticks(range(len(names)), [_lane_label(name, events[name]) for name in names], fontsize="small")

@@ -80,6 +80,7 @@ def test_recorded_session_plots_show_the_dropped_frame_ids(tmp_path: Path) -> No
     assert lossy.frame_id.tolist() == DROPPED and lossy.source == "camera_frame_id"
     assert (lossy.buffer_drops, lossy.camera_gaps) == (0, len(DROPPED))
     assert main.frame_id.size == 0 and main.time_s.size == 0
+    assert [label for label, _ in plot_data.gap_labels(lossy)] == ["5", "9-10"]
     track = session.camera("lossy")
     for frame_id, time_s in zip(lossy.frame_id, lossy.time_s, strict=True):
         before = int(np.flatnonzero(track.camera_frame_id < frame_id)[-1])
