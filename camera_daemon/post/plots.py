@@ -86,9 +86,9 @@ def _lane_label(name: str, events: DropEvents) -> str:
     lost = f"{events.frame_id.size} missing" if events.source == "camera_frame_id" else f"~{events.time_s.size} missing"
     counted = []
     if events.camera_gaps is not None:
-        counted.append(f"camera {events.camera_gaps}")
+        counted.append(f"skipped by camera {events.camera_gaps}")
     if events.buffer_drops is not None:
-        counted.append(f"buffer {events.buffer_drops}")
+        counted.append(f"ring full {events.buffer_drops}")
     return f"{name}\n{lost}" + (f"\n({', '.join(counted)})" if counted else "")
 
 
@@ -105,7 +105,7 @@ def drops(path: Path, session: str, span_s: tuple[float, float], events: dict[st
     )
     for lane, name in enumerate(names):
         data = events[name]
-        y = np.full(data.missing_ticks_s.size, float(lane) - 0.25)
+        y = np.full(data.missing_ticks_s.size, float(lane) + 0.25)  # below the crosses, clear of their labels
         axes.plot(data.missing_ticks_s, y, linestyle="none", marker="|", color="0.6", markersize=6)
         axes.plot(
             data.time_s, np.full(data.time_s.size, float(lane)), linestyle="none", marker="x", color=_colour(lane)
