@@ -25,10 +25,17 @@ _DPI = 100
 _MANY_POINTS = 5_000  # above this a series is drawn as a line only: markers would hide each other
 
 
-def _figure(title: str, x_label: str, y_label: str, height_in: float = _SIZE_IN[1]) -> tuple[Figure, Axes]:
+def _new_figure(height_in: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(_SIZE_IN[0], height_in), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _figure(title: str, x_label: str, y_label: str, height_in: float = _SIZE_IN[1]) -> tuple[Figure, Axes]:
+    figure = _new_figure(height_in)
     axes = figure.add_subplot()
     axes.set_title(title)
     axes.set_xlabel(x_label)
@@ -125,9 +132,7 @@ def drops(path: Path, session: str, span_s: tuple[float, float], events: dict[st
 
 def health(path: Path, session: str, series: dict[str, HealthSeries]) -> None:
     """Ring depth as a share of the ring (top) and write lateness (bottom), on one time axis."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(_SIZE_IN[0], 6.0), dpi=_DPI, layout="constrained")
+    figure = _new_figure(6.0)
     depth_axes, late_axes = figure.subplots(2, 1, sharex=True)
     figure.suptitle(f"Ring depth and lateness - session {session}")
     for index, (name, data) in enumerate(series.items()):
