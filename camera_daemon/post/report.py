@@ -1,4 +1,4 @@
-"""The stage's summary for people (Markdown), for programs (JSON), and its three plots.
+"""The stage's summary for people (Markdown), for programs (JSON), and its plots.
 
 Numbers in the report come from the logged timestamps, not from video metadata: frames, drops (exact
 where the camera counts its frames), mean rate, and how far each camera sat from the reference.
@@ -11,9 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from camera_daemon.post import plots
+from camera_daemon.post import plot_data, plots
 from camera_daemon.post.align import AlignedFrames, CameraStats, Reference, camera_stats
 from camera_daemon.post.session_io import SessionTracks
 
@@ -47,28 +45,28 @@ def stats_json(stats: CameraStats, recorder: dict[str, int] | None = None) -> di
     return data
 
 
-def write_plots(plot_dir: Path, session: SessionTracks, aligned: AlignedFrames, stats: list[CameraStats]) -> list[Path]:
-    tracks = [session.camera(s.name) for s in stats]
-    origin = int(aligned.tick_utc_us[0]) if aligned.tick_count else 0
-    intervals = {t.name: np.diff(t.utc_time_us) / 1e3 for t in tracks}
+NO_HEALTH_LOG = "no ring depth / lateness plot: the session has no per-camera health log (logs/<camera>.health.csv)"
+
+
+def write_plots(
+    plot_dir: Path, session: SessionTracks, aligned: AlignedFrames, reference: Reference
+) -> tuple[list[Path], list[str]]:
+    """The figures this session can back, and a note for each one left out and why."""
+    tracks = tuple(session.camera(name) for name in aligned.cameras)
+    origin = plot_data.session_origin_us(session)
     paths = [plot_dir / "intervals.png", plot_dir / "offsets.png", plot_dir / "drops.png"]
-    plots.interval_histogram(paths[0], intervals)
-    tick_s = (aligned.tick_utc_us - origin) / 1e6
-    offsets = {}
-    missing = {}
-    for column, name in enumerate(aligned.cameras):
-        present = aligned.source_index[:, column] >= 0
-        offsets[name] = np.where(present, aligned.offset_us[:, column] / 1e3, np.nan)
-        missing[name] = tick_s[~present]
-    plots.offset_over_time(paths[1], tick_s, offsets)
-    drops = {}
-    for track, stat in zip(tracks, stats, strict=True):
-        positions = np.clip(stat.drop_positions, 0, max(track.frame_count - 1, 0))
-        drops[track.name] = (track.utc_time_us[positions] - origin) / 1e6 if track.frame_count else np.zeros(0)
+    plots.frame_intervals(paths[0], session.name, plot_data.frame_intervals(tracks, origin))
+    tick_s, offsets = plot_data.offsets_ms(aligned, origin)
+    plots.offsets(paths[1], session.name, reference.describe(), tick_s, offsets)
     ends = [float(t.utc_time_us[-1] - origin) / 1e6 for t in tracks if t.frame_count]
-    starts = [float(t.utc_time_us[0] - origin) / 1e6 for t in tracks if t.frame_count]
-    plots.drops_timeline(paths[2], (min(starts, default=0.0), max(ends, default=1.0)), drops, missing)
-    return paths
+    plots.drops(paths[2], session.name, (0.0, max(ends, default=1.0)), plot_data.drop_events(session, aligned, origin))
+    health, notes = plot_data.read_health(session, origin)
+    if health:
+        paths.append(plot_dir / "health.png")
+        plots.health(paths[-1], session.name, health)
+    else:
+        notes.append(NO_HEALTH_LOG)
+    return paths, notes
 
 
 def markdown(summary: dict[str, Any]) -> str:
@@ -94,7 +92,8 @@ def markdown(summary: dict[str, Any]) -> str:
     if summary["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in summary["warnings"]]
     lines += ["", "## Files", ""] + [f"- `{name}`" for name in summary["files"]]
-    lines += ["", "Plots: `plots/intervals.png`, `plots/offsets.png`, `plots/drops.png`.", ""]
+    lines += ["", "## Plots", ""] + [f"- `plots/{name}`" for name in summary.get("plots", [])]
+    lines += [f"- {note}" for note in summary.get("plot_notes", [])] + [""]
     return "\n".join(lines)
 
 
@@ -109,7 +108,7 @@ def write_report(
     stats = session_stats(session, aligned)
     recorder = recorder_drops(session.folder)
     (post_dir / "plots").mkdir(exist_ok=True)
-    write_plots(post_dir / "plots", session, aligned, stats)
+    plot_paths, plot_notes = write_plots(post_dir / "plots", session, aligned, reference)
     summary: dict[str, Any] = {
         "session": session.name,
         "reference": reference.describe(),
@@ -117,6 +116,8 @@ def write_report(
         "aligned_rows": aligned.tick_count,
         "cameras": [stats_json(s, recorder.get(s.name)) for s in stats],
         "warnings": list(session.warnings),
+        "plots": [path.name for path in plot_paths],
+        "plot_notes": plot_notes,
         **details,
     }
     (post_dir / "report.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

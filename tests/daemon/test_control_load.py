@@ -4,20 +4,14 @@ gets an error reply."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import select
-import signal
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from test_daemon_cli import CAMD, camd, start, status
 
 from camera_daemon.daemon.protocol import request
@@ -26,20 +20,9 @@ CLIENT_THREADS = 64
 CLI_CLIENTS = 20
 
 
-@pytest.fixture
-def rundir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runtime"
-    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(folder))
-    yield folder
-    pid_file = folder / "default.pid"
-    if pid_file.exists():
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
-
-
-def test_every_one_of_many_concurrent_clients_gets_a_status_reply(tmp_path, rundir):
+def test_every_one_of_many_concurrent_clients_gets_a_status_reply(tmp_path, runtime):
     session = start(tmp_path)
-    sock = rundir / "default.sock"
+    sock = runtime / "default.sock"
     barrier = threading.Barrier(CLIENT_THREADS)
     replies: list[dict[str, Any]] = []
     errors: list[BaseException] = []
@@ -71,9 +54,9 @@ def test_every_one_of_many_concurrent_clients_gets_a_status_reply(tmp_path, rund
     assert camd("stop").returncode == 0
 
 
-def test_a_trickling_client_is_cut_at_the_deadline_while_others_are_served(tmp_path, rundir):
+def test_a_trickling_client_is_cut_at_the_deadline_while_others_are_served(tmp_path, runtime):
     start(tmp_path)
-    sock = rundir / "default.sock"
+    sock = runtime / "default.sock"
     request_bytes = b'{"v": 1, "cmd": "status"}' + b" " * 100 + b"\n"
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as slow:
         slow.connect(str(sock))
@@ -102,11 +85,11 @@ def test_a_trickling_client_is_cut_at_the_deadline_while_others_are_served(tmp_p
     assert camd("stop").returncode == 0
 
 
-def test_deeply_nested_json_gets_an_error_reply_on_a_connection_that_stays_open(tmp_path, rundir):
+def test_deeply_nested_json_gets_an_error_reply_on_a_connection_that_stays_open(tmp_path, runtime):
     start(tmp_path)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(30)
-        client.connect(str(rundir / "default.sock"))
+        client.connect(str(runtime / "default.sock"))
         lines = client.makefile("rb")
         for payload in (b"[" * 30000 + b"]" * 30000, b'{"a":' * 10000 + b"1" + b"}" * 10000):
             client.sendall(payload + b"\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -10,28 +9,16 @@ import socket
 import stat
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from recordings import CAMD, decoded_counters, manifest, table
 
 CAMERAS = ["--camera", "a=synthetic:?width=160&height=120", "--camera", "b=synthetic:?width=160&height=120"]
 CAMERAS += ["--camera", "c=synthetic:?width=160&height=120&fps=25"]
-
-
-@pytest.fixture
-def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runtime"
-    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(folder))
-    yield folder
-    pid_file = folder / "default.pid"
-    if pid_file.exists():  # never leave a recorder behind when a test fails halfway
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 def camd(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -3,27 +3,13 @@ once, status stops claiming its encoder is alive, and the other cameras go on.""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from test_daemon_cli import by_camera, camd, start, status, wait_for
 
 from recordings import manifest
-
-
-@pytest.fixture
-def rundir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runtime"
-    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(folder))
-    yield folder
-    pid_file = folder / "default.pid"
-    if pid_file.exists():
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 def _failure_lines(session: Path) -> list[str]:
@@ -31,7 +17,7 @@ def _failure_lines(session: Path) -> list[str]:
     return [line for line in text.splitlines() if "failed:" in line and "camera '" in line]
 
 
-def test_killed_worker_and_killed_encoder_are_logged_once_and_shown_dead(tmp_path, rundir):
+def test_killed_worker_and_killed_encoder_are_logged_once_and_shown_dead(tmp_path, runtime):
     session = start(tmp_path)
     cameras = by_camera(status())
     assert all(camera["encoder_alive"] for camera in cameras.values())

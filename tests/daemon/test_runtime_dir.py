@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,6 @@ def _kill_recorder(folder: Path) -> None:
     pid_file = folder / "default.pid"
     with contextlib.suppress(OSError, ValueError):
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
-
-
-@pytest.fixture
-def rundir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runtime"
-    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(folder))
-    yield folder
-    _kill_recorder(folder)
 
 
 def _snapshot(path: Path) -> tuple[int, int, list[str]]:
@@ -73,21 +64,21 @@ def test_unsafe_runtime_folder_is_refused_with_one_line_and_left_as_it_was(tmp_p
         _kill_recorder(folder)
 
 
-def test_runtime_folder_is_created_private_and_files_never_follow_links(tmp_path, rundir):
+def test_runtime_folder_is_created_private_and_files_never_follow_links(tmp_path, runtime):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
-    rundir.mkdir(mode=0o700)
+    runtime.mkdir(mode=0o700)
     for name in ("default.tmp", "default.json.tmp", "default.pid.tmp"):
-        (rundir / name).symlink_to(victim)
+        (runtime / name).symlink_to(victim)
     start(tmp_path)
     assert victim.read_text() == "precious\n"
     for name in ("default.pid", "default.json"):
-        info = os.lstat(rundir / name)
-        assert not os.path.islink(rundir / name) and info.st_mode & 0o077 == 0
-    assert int((rundir / "default.pid").read_text()) == status()["pid"]
+        info = os.lstat(runtime / name)
+        assert not os.path.islink(runtime / name) and info.st_mode & 0o077 == 0
+    assert int((runtime / "default.pid").read_text()) == status()["pid"]
     assert camd("stop").returncode == 0
     fresh = tmp_path / "fresh" / "camd"
-    os.environ["CAMD_RUNTIME_DIR"] = str(fresh)  # restored by rundir's monkeypatch
+    os.environ["CAMD_RUNTIME_DIR"] = str(fresh)  # restored by runtime's monkeypatch
     assert camd("status").returncode == 1
     assert os.stat(fresh).st_mode & 0o777 == 0o700
 
@@ -111,10 +102,10 @@ while True:
 
 
 @needs_root
-def test_a_socket_served_by_another_uid_is_not_trusted(tmp_path, rundir):
-    rundir.mkdir(mode=0o700)
+def test_a_socket_served_by_another_uid_is_not_trusted(tmp_path, runtime):
+    runtime.mkdir(mode=0o700)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(rundir / "default.sock"))
+    listener.bind(str(runtime / "default.sock"))
     fake = subprocess.Popen(
         [sys.executable, "-c", _FAKE_DAEMON.format(uid=OTHER_UID), str(listener.fileno())],
         pass_fds=(listener.fileno(),),

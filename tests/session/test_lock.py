@@ -5,28 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from recordings import camd, decoded_counters, manifest, table
 
 CAMERA = ["--camera", "a=synthetic:?width=96&height=64"]
-
-
-@pytest.fixture
-def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "runtime"
-    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(folder))
-    yield folder
-    pid_file = folder / "default.pid"
-    if pid_file.exists():  # never leave a recorder behind when a test fails halfway
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 def _status() -> dict[str, Any]:
