@@ -251,8 +251,9 @@ class PostConfig(_Strict):
     trim: str = ""
     dedupe_hash_distance: int = Field(default=10, ge=0, le=64)
     # a repeat differs from the last kept frame by less than this share of the recording's noise floor
-    # (the median difference between consecutive frames); dedupe_max_diff > 0 (grey levels) replaces it
-    dedupe_floor_fraction: float = Field(default=0.8, gt=0.0, le=1.0)
+    # (the median difference between consecutive frames); dedupe_max_diff > 0 (grey levels) replaces it.
+    # Unset: chosen from the recording's codec (see camera_daemon/post/dedupe.py)
+    dedupe_floor_fraction: float | None = Field(default=None, gt=0.0, le=1.0)
     dedupe_max_diff: float = Field(default=0.0, ge=0.0)
     # superseded by the noise floor; still accepted so session files written before load unchanged
     dedupe_check: str = "mad"

@@ -74,14 +74,37 @@ def hamming(a: npt.NDArray[np.uint64] | np.uint64, b: npt.NDArray[np.uint64] | n
     return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.int64)  # type: ignore[no-any-return]
 
 
+LOSSY_FRACTION = 0.4
+"""Share of the floor for a lossy video without ids. x264's quality drifts over a GOP: the first
+frames after a keyframe copy most of it, so a distinct frame there scored 0.57 of the floor at 0.25 px
+of motion (bgr 320x240) while repeats scored up to 1.27; no share separates them, and a dropped
+distinct frame is lost for good, so the share sits well below the lowest distinct pair seen."""
+LOSSLESS_FRACTIONS = (0.8, 0.9)
+"""Bounds of the share for a lossless video. Distinct pairs there differ by the sensor noise alone and
+stay within 2% of their median (lowest seen 0.98), while a JPEG q80 repeat of a colour frame scores up
+to 0.84: the share follows the floor's own spread (floor - 4 sigma) inside these bounds."""
+SPREAD_SIGMAS = 4.0
+
+
 @dataclass(frozen=True)
 class DedupeSettings:
-    """``floor_fraction``: a repeat differs from its twin by less than this share of the noise floor.
+    """``floor_fraction``: a repeat differs from its twin by less than this share of the noise floor;
+    None chooses it from the codec (LOSSY_FRACTION, or the floor's spread within LOSSLESS_FRACTIONS).
     ``max_diff`` > 0 replaces the measured floor by a fixed limit in grey levels (mean and worst block)."""
 
     hash_distance: int = 10
-    floor_fraction: float = 0.8
+    floor_fraction: float | None = None
     max_diff: float = 0.0
+
+
+@dataclass(frozen=True)
+class Gop:
+    """The keyframe(s) the pixels were decoded from: one entry per source video that contributed
+    (``(camera, keyframe index)`` pairs or plain indices, compared only for equality), and whether a
+    contributing frame is a keyframe itself. Empty when unknown."""
+
+    keys: tuple[int, ...] = ()
+    at_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,11 +118,17 @@ class DedupeDecision:
     block_score: float  # worst 16x16 block's mean absolute difference; NaN when not compared
     noise_floor: float  # the floor's worst-block median at this frame; NaN when not compared
     dropped: bool
-    evidence: str  # camera_frame_id | pixels | hash | first
+    evidence: str  # camera_frame_id | keyframe | pixels | hash | first
     reason: str
 
 
 Identity = tuple[int, ...]
+NO_GOP = Gop()
+
+
+def _within_spread(floor: float, spread: float) -> float:
+    low, high = LOSSLESS_FRACTIONS
+    return min(max(floor - SPREAD_SIGMAS * spread, floor * low), floor * high)
 
 
 class Deduper:
@@ -121,18 +150,24 @@ class Deduper:
         self._kept_hash = np.uint64(0)
         self._kept_index = -1
         self._kept_identity: Identity = ()
+        self._kept_gop = Gop()
 
     def feed(
-        self, frames: list[Gray], indices: list[int], identities: list[Identity] | None = None
+        self,
+        frames: list[Gray],
+        indices: list[int],
+        identities: list[Identity] | None = None,
+        gops: list[Gop] | None = None,
     ) -> list[DedupeDecision]:
         """Verdicts for a batch; the batch's own consecutive pairs join the floor before any verdict."""
         hashes = phash_batch(frames)
         self.floor.observe(frames)
         limit = self._limit()
         known = identities if identities is not None else [()] * len(frames)
+        sources = gops if gops is not None else [Gop()] * len(frames)
         return [
-            self._decide(frame, index, frame_hash, identity, limit)
-            for frame, index, frame_hash, identity in zip(frames, indices, hashes, known, strict=True)
+            self._decide(frame, index, frame_hash, identity, limit, gop)
+            for frame, index, frame_hash, identity, gop in zip(frames, indices, hashes, known, sources, strict=True)
         ]
 
     def _limit(self) -> PairScore:
@@ -140,20 +175,34 @@ class Deduper:
             return PairScore(self.settings.max_diff, self.settings.max_diff)
         floor = self.floor.floor
         fraction = self.settings.floor_fraction
-        return PairScore(floor.mean * fraction, floor.worst_block * fraction)
+        if fraction is None and self.lossy:
+            fraction = LOSSY_FRACTION
+        if fraction is not None:
+            return PairScore(floor.mean * fraction, floor.worst_block * fraction)
+        spread = self.floor.spread
+        return PairScore(_within_spread(floor.mean, spread.mean), _within_spread(floor.worst_block, spread.worst_block))
+
+    def _where(self) -> str:
+        if self.settings.max_diff > 0:
+            return "fixed limit"
+        if self.settings.floor_fraction is not None:
+            return f"{self.settings.floor_fraction:g} x noise floor"
+        if self.lossy:
+            return f"{LOSSY_FRACTION:g} x noise floor (lossy video)"
+        return "noise floor - 4 x its spread (lossless video)"
+
+    def _straddles(self, gop: Gop) -> bool:
+        if not self.lossy or not gop.keys or not self._kept_gop.keys:
+            return False
+        return gop.keys != self._kept_gop.keys or self._kept_gop.at_key
 
     def _decide(
-        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, limit: PairScore
+        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, limit: PairScore, gop: Gop
     ) -> DedupeDecision:
         nan = float("nan")
         if self._kept is None:
-            return self._keep(
-                frame,
-                index,
-                frame_hash,
-                identity,
-                DedupeDecision(index, -1, 0, nan, nan, nan, False, "first", "first frame"),
-            )
+            first = DedupeDecision(index, -1, 0, nan, nan, nan, False, "first", "first frame")
+            return self._keep(frame, index, frame_hash, identity, first, gop)
         twin = self._kept_index
         distance = int(hamming(frame_hash, self._kept_hash))
         if identity and identity == self._kept_identity and min(identity) >= 0:
@@ -163,28 +212,38 @@ class Deduper:
         if self.lossy and identity and self._kept_identity and min(identity + self._kept_identity) >= 0:
             why = "camera_frame_id advanced: a new exposure (a lossy video cannot prove a re-sent buffer)"
             verdict = DedupeDecision(index, twin, distance, nan, nan, nan, False, "camera_frame_id", why)
-            return self._keep(frame, index, frame_hash, identity, verdict)
+            return self._keep(frame, index, frame_hash, identity, verdict, gop)
+        score = pair_score(frame, self._kept) if frame.shape == self._kept.shape else PairScore(255.0, 255.0)
+        floor = self.floor.floor.worst_block
+        if self._straddles(gop):
+            why = (
+                f"pair straddles a keyframe of a lossy video: pixels cannot tell a repeat from the frame after "
+                f"a keyframe (mean diff {score.mean:.3f} / worst block {score.worst_block:.3f})"
+            )
+            verdict = DedupeDecision(
+                index, twin, distance, score.mean, score.worst_block, floor, False, "keyframe", why
+            )
+            return self._keep(frame, index, frame_hash, identity, verdict, gop)
         if distance > self.settings.hash_distance:
             verdict = DedupeDecision(
                 index, twin, distance, nan, nan, nan, False, "hash", f"hash differs by {distance} bits"
             )
-            return self._keep(frame, index, frame_hash, identity, verdict)
-        score = pair_score(frame, self._kept) if frame.shape == self._kept.shape else PairScore(255.0, 255.0)
+            return self._keep(frame, index, frame_hash, identity, verdict, gop)
         same = score.within(limit)
-        where = "fixed limit" if self.settings.max_diff > 0 else f"{self.settings.floor_fraction:g} x noise floor"
+        where = self._where()
         detail = (
             f"mean diff {score.mean:.3f} / worst block {score.worst_block:.3f} "
             f"{'within' if same else 'above'} {where} {limit.mean:.3f} / {limit.worst_block:.3f}"
         )
-        floor = self.floor.floor.worst_block
         verdict = DedupeDecision(index, twin, distance, score.mean, score.worst_block, floor, same, "pixels", detail)
-        return verdict if same else self._keep(frame, index, frame_hash, identity, verdict)
+        return verdict if same else self._keep(frame, index, frame_hash, identity, verdict, gop)
 
     def _keep(
-        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, verdict: DedupeDecision
+        self, frame: Gray, index: int, frame_hash: np.uint64, identity: Identity, verdict: DedupeDecision, gop: Gop
     ) -> DedupeDecision:
         self._kept = frame.copy()
         self._kept_hash = frame_hash
         self._kept_index = index
         self._kept_identity = identity
+        self._kept_gop = gop
         return verdict

@@ -79,3 +79,16 @@ class NoiseFloor:
         if not self._means:
             return PairScore(0.0, 0.0)
         return PairScore(float(np.median(self._means)), float(np.median(self._blocks)))
+
+    @property
+    def spread(self) -> PairScore:
+        """How far distinct pairs stray below the floor: the median absolute deviation scaled to a
+        standard deviation (1.4826), robust to the repeats' own low scores as long as they are a minority."""
+        if not self._means:
+            return PairScore(0.0, 0.0)
+        floor = self.floor
+        means, blocks = np.asarray(self._means), np.asarray(self._blocks)
+        return PairScore(
+            1.4826 * float(np.median(np.abs(means - floor.mean))),
+            1.4826 * float(np.median(np.abs(blocks - floor.worst_block))),
+        )

@@ -80,6 +80,7 @@ class FrameReader:
         self._frames = self._container.decode(stream)
         self._position = -1
         self._current: Frame | None = None
+        self._keyframe = -1  # index of the newest keyframe decoded: what a lossy frame was built from
 
     def __enter__(self) -> FrameReader:
         return self
@@ -103,6 +104,8 @@ class FrameReader:
         except av.error.FFmpegError as error:
             raise PostError(f"{self.path}: decoding failed after frame {self._position} ({error})") from None
         self._position += 1
+        if frame.key_frame:
+            self._keyframe = self._position
         pixels = to_array(frame, self._format, self._studio)
         return pixels if self._crop is None else self._crop.apply(pixels)
 
@@ -110,6 +113,11 @@ class FrameReader:
     def position(self) -> int:
         """Index of the frame decoded last (-1 before the first)."""
         return self._position
+
+    @property
+    def keyframe(self) -> int:
+        """Index of the newest keyframe at or before the frame decoded last (-1 before the first)."""
+        return self._keyframe
 
     def at(self, index: int) -> Frame:
         if index < self._position:
@@ -126,6 +134,8 @@ class FrameReader:
             except StopIteration:
                 return
             self._position += 1
+            if frame.key_frame:
+                self._keyframe = self._position
             yield to_array(frame, self._format, self._studio)
 
 

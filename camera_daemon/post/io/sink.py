@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.post.crop import Crop
-from camera_daemon.post.dedupe import DedupeDecision, Deduper, Identity
+from camera_daemon.post.dedupe import NO_GOP, DedupeDecision, Deduper, Gop, Identity
 from camera_daemon.post.io.decode import Frame, to_gray8
 from camera_daemon.post.io.encode import VideoWriter
 
@@ -50,17 +50,18 @@ class FrameSink:
         self._deduper = deduper
         self._dedupe_view = dedupe_view
         self._compare = compare
-        self._batch: list[tuple[Frame, int, int, Identity]] = []
+        self._batch: list[tuple[Frame, int, int, Identity, Gop]] = []
         self._last_kept: npt.NDArray[np.uint8] | None = None
         self.result = SinkResult()
 
-    def push(self, pixels: Frame, utc_us: int, row: int, identity: Identity = ()) -> None:
-        """``identity``: the camera_frame_id(s) the pixels show, the strongest evidence of a repeat."""
+    def push(self, pixels: Frame, utc_us: int, row: int, identity: Identity = (), gop: Gop = NO_GOP) -> None:
+        """``identity``: the camera_frame_id(s) the pixels show, the strongest evidence of a repeat;
+        ``gop``: the keyframe(s) they were decoded from, which a lossy video's pixels cannot see past."""
         self.result.rows_pushed.append(row)
         if self._deduper is None:
             self._write(pixels, utc_us, row)
             return
-        self._batch.append((pixels.copy(), utc_us, row, identity))  # the composer reuses its canvas
+        self._batch.append((pixels.copy(), utc_us, row, identity, gop))  # the composer reuses its canvas
         if len(self._batch) >= BATCH:
             self._drain()
 
@@ -76,10 +77,11 @@ class FrameSink:
             return
         view = self._dedupe_view or (lambda pixels: pixels)
         crop = self._crop.apply if self._crop is not None else (lambda pixels: pixels)
-        grays = [to_gray8(crop(view(pixels))) for pixels, _, _, _ in self._batch]
+        grays = [to_gray8(crop(view(pixels))) for pixels, *_ in self._batch]
         positions = list(range(len(self.result.decisions), len(self.result.decisions) + len(grays)))
-        decisions = self._deduper.feed(grays, positions, [identity for _, _, _, identity in self._batch])
-        for (pixels, utc_us, row, _), gray, decision in zip(self._batch, grays, decisions, strict=True):
+        identities = [identity for _, _, _, identity, _ in self._batch]
+        decisions = self._deduper.feed(grays, positions, identities, [gop for *_, gop in self._batch])
+        for (pixels, utc_us, row, _, _), gray, decision in zip(self._batch, grays, decisions, strict=True):
             self.result.decisions.append(decision)
             if self._compare is not None:
                 self._compare.write(comparison(gray, self._last_kept), utc_us - self._origin_us)

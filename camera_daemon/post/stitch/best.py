@@ -5,11 +5,15 @@ the rim of a black area all raise Sobel energy), so the sharpest copy is often t
 evidence, strongest first:
 
 - completeness: whole rows or columns of black are data that never arrived (padding); the copy with
-  the least padding wins outright.
-- three or more copies: agreement. Damage is independent between copies, so two copies that show the
-  same picture in a 16x16 block are both intact there. The copy that agrees with some other copy in the
-  most blocks wins (even where two damaged copies overlap, the intact one agrees with each of them
-  outside its damage); the distance to the per-pixel median of all copies breaks a tie.
+  the least padding wins outright. A black patch (a quadrant, a band) is missing data too, but a scene
+  has black details of its own, so a patch counts only as damage next to another copy and the copy's
+  own previous frame, like the other detectors.
+- three or more copies: artifact evidence first, then agreement. Damage is not always independent
+  between copies: one bad link or decoder can hand two copies the very same broken frame, and two
+  identical broken copies agree with each other everywhere. So a copy the detectors flag against any
+  other copy loses to an unflagged one; only among equally flagged copies does agreement decide: two
+  copies that show the same picture in a 16x16 block are both intact there, and the copy that agrees
+  with some other copy in the most blocks wins; the distance to the per-pixel median breaks a tie.
 - two copies: artifact detectors, each compared with the other copy and with the copy's own previous
   frame, because a scene may well be flat or edgy by itself: flat 4x4 blocks (black or grey areas,
   padding, pixelation), 8x8 blockiness (heavy JPEG), and a jump in fine-detail energy (garbage).
@@ -31,6 +35,7 @@ _FLAT_STD = 0.5  # a 4x4 block this even is no camera picture: noise alone gives
 _FLAT_MARGIN = 0.02  # share of blocks: more flat blocks than this beyond the other copy is damage
 _BLOCKY_RATIO = 1.25  # 8x8 border gradient over interior gradient, relative to the other copy
 _PADDING_TIE = 1.0 / 1000  # copies within a row's worth of padding of the best are equally complete
+_DARK_PATCH = 8  # a black area at least this many pixels across is missing data, not a dark detail
 _ENERGY_JUMP = 1.3  # fine detail over the copy's own previous frame, relative to the other copy
 
 
@@ -46,6 +51,8 @@ class CopyScore:
     padding: float  # share of the frame lost to fully dark rows or columns
     flat_before: float = 0.0  # the same measures on the copy's last frame judged intact
     blockiness_before: float = 0.0
+    dark: float = 0.0  # share of the frame in black patches at least 8x8 pixels
+    dark_before: float = 0.0
 
 
 def padding_fraction(frame: Gray) -> float:
@@ -54,6 +61,14 @@ def padding_fraction(frame: Gray) -> float:
     dark_rows = int((frame.mean(axis=1) <= DARK_LEVEL).sum())
     dark_columns = int((frame.mean(axis=0) <= DARK_LEVEL).sum())
     return float(1.0 - (1.0 - dark_rows / height) * (1.0 - dark_columns / width))
+
+
+def dark_fraction(frame: Gray) -> float:
+    """Share of the frame in black patches at least 8x8 pixels: a black quadrant or band leaves every
+    row and column partly lit, so padding does not see it, yet its pixels are as lost."""
+    dark = (frame <= DARK_LEVEL).astype(np.uint8)
+    kernel = np.ones((_DARK_PATCH, _DARK_PATCH), np.uint8)
+    return float(cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_REPLICATE).mean())
 
 
 def flat_fraction(frame: Gray) -> float:
@@ -112,7 +127,9 @@ def score_copies(frames: list[Gray | None], previous: list[Gray | None]) -> list
         jump = detail_energy(frame) / max(detail_energy(before), 1e-3) if before is not None else 1.0
         measures = (flat_fraction(frame), blockiness(frame), jump, padding_fraction(frame))
         before_measures = (flat_fraction(before), blockiness(before)) if before is not None else measures[:2]
-        scores.append(CopyScore(deviation, agrees, *measures, *before_measures))
+        dark = dark_fraction(frame)
+        dark_before = dark_fraction(before) if before is not None else dark
+        scores.append(CopyScore(deviation, agrees, *measures, *before_measures, dark, dark_before))
     return scores
 
 
@@ -128,6 +145,8 @@ def _flags(score: CopyScore, other: CopyScore) -> list[str]:
     flags = []
     if score.flat > max(other.flat, score.flat_before) + _FLAT_MARGIN:
         flags.append(f"flat blocks {score.flat:.1%} vs {other.flat:.1%} (own previous {score.flat_before:.1%})")
+    if score.dark > max(other.dark, score.dark_before) + _FLAT_MARGIN:
+        flags.append(f"black area {score.dark:.1%} vs {other.dark:.1%} (own previous {score.dark_before:.1%})")
     if score.blockiness > max(other.blockiness, score.blockiness_before) * _BLOCKY_RATIO:
         before = f"own previous {score.blockiness_before:.2f}"
         flags.append(f"8x8 blockiness {score.blockiness:.2f} vs {other.blockiness:.2f} ({before})")
@@ -136,8 +155,10 @@ def _flags(score: CopyScore, other: CopyScore) -> list[str]:
     return flags
 
 
-def _by_agreement(present: list[tuple[int, CopyScore]], names: list[str]) -> BestDecision:
-    """Most blocks shared with another copy; between equals, fewer artifacts, then nearest the median."""
+def _by_agreement(present: list[tuple[int, CopyScore]], names: list[str], copies: int) -> BestDecision:
+    """Most blocks shared with another copy; between equals, fewer artifacts, then nearest the median.
+    Then the artifact veto: a copy the detectors clear against the agreement's pick, while they flag
+    the pick against it, wins instead; two copies with the same damage agree with each other fully."""
     top = max(score.agreement for _, score in present)
     tied = [(index, score) for index, score in present if score.agreement >= top - 0.02]
 
@@ -145,14 +166,27 @@ def _by_agreement(present: list[tuple[int, CopyScore]], names: list[str]) -> Bes
         return sum(len(_flags(item[1], other)) for index, other in tied if index != item[0])
 
     winner, best = min(tied, key=lambda item: (artifacts(item), item[1].deviation, item[0]))
-    others = ", ".join(f"{names[i]} {s.agreement:.0%}/{s.deviation:.2f}" for i, s in present if i != winner)
     clean = tuple(index for index, _ in tied if artifacts((index, _)) == 0)
+    flagged = {index: _flags(best, score) for index, score in present if index != winner}
+    cleared = [(index, score) for index, score in present if flagged.get(index) and not _flags(score, best)]
+    if cleared:
+        vetoed, flags = names[winner], "; ".join(flagged[min(cleared, key=_rank)[0]])
+        winner, best = min(cleared, key=_rank)
+        veto = f"{vetoed} damaged: {flags} (though another copy agrees with it); "
+        clean = (winner,)
+    else:
+        veto = ""
+    others = ", ".join(f"{names[i]} {s.agreement:.0%}/{s.deviation:.2f}" for i, s in present if i != winner)
     return BestDecision(
         winner,
-        f"agrees best with the other copies (blocks matched / distance to the median of {len(present)} "
+        f"{veto}agrees best with the other copies (blocks matched / distance to the median of {copies} "
         f"copies): {best.agreement:.0%}/{best.deviation:.2f} vs {others}",
         clean or (winner,),
     )
+
+
+def _rank(item: tuple[int, CopyScore]) -> tuple[float, float, int]:
+    return (-item[1].agreement, item[1].deviation, item[0])
 
 
 def choose_best(scores: list[CopyScore | None], names: list[str]) -> BestDecision:
@@ -168,8 +202,8 @@ def choose_best(scores: list[CopyScore | None], names: list[str]) -> BestDecisio
         winner = complete[0][0]
         others = ", ".join(f"{names[i]} {s.padding:.1%}" for i, s in present if i != winner)
         return BestDecision(winner, f"least black padding: {least:.1%} vs {others}", (winner,))
-    if len(complete) > 2 and not np.isnan(complete[0][1].agreement):
-        return _by_agreement(complete, names)
+    if len(complete) >= 2 and not np.isnan(complete[0][1].agreement):
+        return _by_agreement(complete, names, len(present))
     (first, a), (second, b) = complete[:2]
     flags = {first: _flags(a, b), second: _flags(b, a)}
     winner = min((first, second), key=lambda index: (len(flags[index]), index))

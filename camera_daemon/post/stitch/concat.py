@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from camera_daemon.post.dedupe import Gop
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.io.decode import FrameReader
 from camera_daemon.post.io.sink import FrameSink
@@ -89,7 +90,10 @@ def run_concat(plan: ConcatPlan, keep: npt.NDArray[np.bool_], sink: FrameSink, p
         with FrameReader(track.video, track.pixel_format, crop=track.crop) as reader:
             for row in rows:
                 identity = (int(plan.camera_frame_id[row]),)
-                sink.push(reader.at(int(plan.source_frame[row])), int(plan.utc_time_us[row]), int(row), identity)
+                index = int(plan.source_frame[row])
+                pixels = reader.at(index)
+                gop = Gop((position, reader.keyframe), reader.keyframe == index)
+                sink.push(pixels, int(plan.utc_time_us[row]), int(row), identity, gop)
                 progress(1)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.post.align import MISSING, AlignedFrames
+from camera_daemon.post.dedupe import Gop
 from camera_daemon.post.errors import PostError
 from camera_daemon.post.io.decode import Frame, FrameReader, to_gray8
 from camera_daemon.post.io.sink import FrameSink
@@ -58,11 +59,14 @@ def run_mosaic(
     with ExitStack() as stack:
         readers = _readers(stack, tracks, studio=sink.studio)
         held: list[tuple[int, Frame] | None] = [None] * len(tracks)
+        held_key = [MISSING] * len(tracks)
         for row in range(aligned.tick_count):
             tick = int(aligned.tick_utc_us[row])
             frames: list[Frame | None] = []
             states: list[TileState] = []
             ids: list[int] = []
+            keys: list[int] = []  # per column, the keyframe its tile was decoded from
+            at_key = False
             for column, (reader, track) in enumerate(zip(readers, tracks, strict=True)):
                 index = int(aligned.source_index[row, column])
                 state = TileState.live
@@ -72,15 +76,19 @@ def run_mosaic(
                 if index >= 0:
                     if held[column] is None or held[column][0] != index:  # type: ignore[index]
                         held[column] = (index, reader.at(index))
+                        held_key[column] = reader.keyframe
                     frames.append(held[column][1])  # type: ignore[index]
                     states.append(state)
                     ids.append(int(track.camera_frame_id[index]))
+                    keys.append(held_key[column])
+                    at_key = at_key or held_key[column] == index
                 else:
                     frames.append(None)
                     states.append(TileState.missing)
                     ids.append(MISSING)
+                    keys.append(MISSING)
             text = time_label(tick, origin) if layout.time_overlay else ""
-            sink.push(composer.compose(frames, states, text), tick, row, tuple(ids))
+            sink.push(composer.compose(frames, states, text), tick, row, tuple(ids), Gop(tuple(keys), at_key))
             progress(1)
 
 
@@ -124,9 +132,11 @@ def run_best(
         previous: list[npt.NDArray[np.uint8] | None] = [None] * len(tracks)
         for row in range(aligned.tick_count):
             frames: list[Frame | None] = []
+            keys: list[int] = []
             for column, reader in enumerate(readers):
                 index = int(aligned.source_index[row, column])
                 frames.append(reader.at(index) if index >= 0 else None)
+                keys.append(reader.keyframe)
             grays = [None if frame is None else to_gray8(frame) for frame in frames]
             scores = score_copies(grays, previous)
             decision = choose_best(scores, names)
@@ -141,7 +151,9 @@ def run_best(
                     on_choice(row, winner, _runner_up(frames, scores, decision.winner))
                 frame_id = int(tracks[decision.winner].camera_frame_id[aligned.source_index[row, decision.winner]])
                 identity = (decision.winner, frame_id)
-                sink.push(as_canvas_pixels(winner, colour), int(aligned.tick_utc_us[row]), row, identity)
+                key = keys[decision.winner]
+                gop = Gop((decision.winner, key), key == aligned.source_index[row, decision.winner])
+                sink.push(as_canvas_pixels(winner, colour), int(aligned.tick_utc_us[row]), row, identity, gop)
             progress(1)
     return log
 
@@ -163,7 +175,7 @@ def best_table(tracks: list[CameraTrack], aligned: AlignedFrames, log: BestLog, 
     }
     for column, name in enumerate(names):
         columns[f"{name}_frame"] = [int(i) if i >= 0 else None for i in aligned.source_index[:, column]]
-        for measure in ("deviation", "flat", "blockiness", "energy_jump", "padding"):
+        for measure in ("deviation", "flat", "blockiness", "energy_jump", "padding", "dark"):
             columns[f"{name}_{measure}"] = [_score(s[column], measure) for s in log.scores]
     return columns
 
