@@ -110,7 +110,7 @@ def stitch(
         typer.Option(
             "--dedupe-fraction",
             help="A repeat differs from the last kept frame by less than this share of the noise floor "
-            "(median difference of consecutive frames). Default 0.8.",
+            "(median difference of consecutive frames). Default: by codec, 0.8-0.9 lossless, 0.4 lossy.",
         ),
     ] = None,
     dedupe_max_diff: Annotated[

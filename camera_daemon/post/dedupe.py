@@ -81,8 +81,9 @@ of motion (bgr 320x240) while repeats scored up to 1.27; no share separates them
 distinct frame is lost for good, so the share sits well below the lowest distinct pair seen."""
 LOSSLESS_FRACTIONS = (0.8, 0.9)
 """Bounds of the share for a lossless video. Distinct pairs there differ by the sensor noise alone and
-stay within 2% of their median (lowest seen 0.98), while a JPEG q80 repeat of a colour frame scores up
-to 0.84: the share follows the floor's own spread (floor - 4 sigma) inside these bounds."""
+stay within 2-3% of their median over the whole frame (lowest seen 0.975), while a JPEG q80 repeat of
+a colour frame scores up to 0.84: the share follows the floor's own spread (floor - 4 sigma) inside
+these bounds."""
 SPREAD_SIGMAS = 4.0
 
 
@@ -124,11 +125,6 @@ class DedupeDecision:
 
 Identity = tuple[int, ...]
 NO_GOP = Gop()
-
-
-def _within_spread(floor: float, spread: float) -> float:
-    low, high = LOSSLESS_FRACTIONS
-    return min(max(floor - SPREAD_SIGMAS * spread, floor * low), floor * high)
 
 
 class Deduper:
@@ -175,12 +171,19 @@ class Deduper:
             return PairScore(self.settings.max_diff, self.settings.max_diff)
         floor = self.floor.floor
         fraction = self.settings.floor_fraction
-        if fraction is None and self.lossy:
-            fraction = LOSSY_FRACTION
-        if fraction is not None:
-            return PairScore(floor.mean * fraction, floor.worst_block * fraction)
-        spread = self.floor.spread
-        return PairScore(_within_spread(floor.mean, spread.mean), _within_spread(floor.worst_block, spread.worst_block))
+        if fraction is None:
+            fraction = LOSSY_FRACTION if self.lossy else self._lossless_fraction()
+        return PairScore(floor.mean * fraction, floor.worst_block * fraction)
+
+    def _lossless_fraction(self) -> float:
+        """floor - 4 sigma of the whole-frame mean, as a share, within LOSSLESS_FRACTIONS. The mean
+        averages the noise of every pixel and is tight; the worst block is a maximum and scatters by
+        8% of its floor, so it takes the mean's share rather than its own spread."""
+        low, high = LOSSLESS_FRACTIONS
+        floor = self.floor.floor.mean
+        if floor <= 0:
+            return low
+        return min(max(1.0 - SPREAD_SIGMAS * self.floor.spread.mean / floor, low), high)
 
     def _where(self) -> str:
         if self.settings.max_diff > 0:
@@ -189,7 +192,7 @@ class Deduper:
             return f"{self.settings.floor_fraction:g} x noise floor"
         if self.lossy:
             return f"{LOSSY_FRACTION:g} x noise floor (lossy video)"
-        return "noise floor - 4 x its spread (lossless video)"
+        return f"{self._lossless_fraction():.3f} x noise floor (floor - 4 x its spread, lossless video)"
 
     def _straddles(self, gop: Gop) -> bool:
         if not self.lossy or not gop.keys or not self._kept_gop.keys:

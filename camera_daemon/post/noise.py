@@ -82,13 +82,16 @@ class NoiseFloor:
 
     @property
     def spread(self) -> PairScore:
-        """How far distinct pairs stray below the floor: the median absolute deviation scaled to a
-        standard deviation (1.4826), robust to the repeats' own low scores as long as they are a minority."""
+        """How far distinct pairs fall below the floor: the median shortfall of the pairs under it,
+        scaled to a standard deviation (1.4826). Only the lower side counts: a worst-block score is a
+        maximum and has a long upper tail that says nothing about how close a distinct pair can come."""
         if not self._means:
             return PairScore(0.0, 0.0)
         floor = self.floor
-        means, blocks = np.asarray(self._means), np.asarray(self._blocks)
-        return PairScore(
-            1.4826 * float(np.median(np.abs(means - floor.mean))),
-            1.4826 * float(np.median(np.abs(blocks - floor.worst_block))),
-        )
+        return PairScore(_shortfall(self._means, floor.mean), _shortfall(self._blocks, floor.worst_block))
+
+
+def _shortfall(scores: deque[float], floor: float) -> float:
+    below = floor - np.asarray(scores)
+    below = below[below > 0]
+    return 1.4826 * float(np.median(below)) if below.size else 0.0

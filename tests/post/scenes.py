@@ -40,10 +40,28 @@ def drifting(count: int, width: int, height: int, speed_px: float, sigma: float,
     return frames
 
 
+def textured(count: int, width: int, height: int, speed_px: float, seed: int, colour: bool = False) -> list[Array]:
+    """``count`` exposures of a blurred random texture sliding ``speed_px`` per frame, sigma-1 noise each:
+    fine detail everywhere, so x264 spends its bits unevenly across a GOP, unlike on smooth waves."""
+    rng = np.random.default_rng(seed)
+    channels = 3 if colour else 1
+    texture = cv2.GaussianBlur(rng.normal(0.0, 1.0, (height + 40, width + 40, channels)).astype(np.float32), (0, 0), 6)
+    texture = (texture.reshape(height + 40, width + 40, channels) / texture.std() * 35 + 128).astype(np.float32)
+    frames = []
+    for index in range(count):
+        shift = index * speed_px
+        warp = np.float32([[1, 0, shift * 0.95 + 5], [0, 1, shift * 0.3 + 5]])
+        clean = cv2.warpAffine(texture, warp, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+        clean = clean.reshape(height, width, channels)
+        noisy = np.clip(np.rint(clean + rng.normal(0.0, 1.0, clean.shape)), 0, 255).astype(np.uint8)
+        frames.append(noisy if colour else noisy[:, :, 0])
+    return frames
+
+
 def jpeg(frame: Array, quality: int) -> Array:
     ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
-    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)  # type: ignore[no-any-return]
+    return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ evidence, strongest first:
   own previous frame, like the other detectors.
 - three or more copies: artifact evidence first, then agreement. Damage is not always independent
   between copies: one bad link or decoder can hand two copies the very same broken frame, and two
-  identical broken copies agree with each other everywhere. So a copy the detectors flag against any
-  other copy loses to an unflagged one; only among equally flagged copies does agreement decide: two
-  copies that show the same picture in a 16x16 block are both intact there, and the copy that agrees
-  with some other copy in the most blocks wins; the distance to the per-pixel median breaks a tie.
+  identical broken copies agree with each other everywhere. So the agreement's pick loses to a copy
+  the detectors flag less, each judged against the other (see _by_agreement); otherwise agreement
+  stands: two copies that show the same picture in a 16x16 block are both intact there, and
+  the copy that agrees with some other copy in the most blocks wins; the distance to the per-pixel
+  median breaks a tie.
 - two copies: artifact detectors, each compared with the other copy and with the copy's own previous
   frame, because a scene may well be flat or edgy by itself: flat 4x4 blocks (black or grey areas,
   padding, pixelation), 8x8 blockiness (heavy JPEG), and a jump in fine-detail energy (garbage).
@@ -36,6 +37,7 @@ _FLAT_MARGIN = 0.02  # share of blocks: more flat blocks than this beyond the ot
 _BLOCKY_RATIO = 1.25  # 8x8 border gradient over interior gradient, relative to the other copy
 _PADDING_TIE = 1.0 / 1000  # copies within a row's worth of padding of the best are equally complete
 _DARK_PATCH = 8  # a black area at least this many pixels across is missing data, not a dark detail
+_TWIN = 0.5  # grey levels from the per-pixel median: this close, two copies show one picture
 _ENERGY_JUMP = 1.3  # fine detail over the copy's own previous frame, relative to the other copy
 
 
@@ -158,7 +160,10 @@ def _flags(score: CopyScore, other: CopyScore) -> list[str]:
 def _by_agreement(present: list[tuple[int, CopyScore]], names: list[str], copies: int) -> BestDecision:
     """Most blocks shared with another copy; between equals, fewer artifacts, then nearest the median.
     Then the artifact veto: a copy the detectors clear against the agreement's pick, while they flag
-    the pick against it, wins instead; two copies with the same damage agree with each other fully."""
+    the pick against it, wins instead. When the pick has a twin (two copies at the per-pixel median:
+    the same picture twice, as the same damage gives) fewer flags are enough, since their agreement
+    is no evidence. Otherwise one flag keeps the pick: in a lossy recording an intact copy inherits
+    some of its previous frame's damage by prediction and draws weak flags of its own."""
     top = max(score.agreement for _, score in present)
     tied = [(index, score) for index, score in present if score.agreement >= top - 0.02]
 
@@ -168,7 +173,12 @@ def _by_agreement(present: list[tuple[int, CopyScore]], names: list[str], copies
     winner, best = min(tied, key=lambda item: (artifacts(item), item[1].deviation, item[0]))
     clean = tuple(index for index, _ in tied if artifacts((index, _)) == 0)
     flagged = {index: _flags(best, score) for index, score in present if index != winner}
-    cleared = [(index, score) for index, score in present if flagged.get(index) and not _flags(score, best)]
+    twin = any(index != winner and score.deviation <= _TWIN for index, score in present) and best.deviation <= _TWIN
+    cleared = [
+        (index, score)
+        for index, score in present
+        if index != winner and flagged[index] and len(_flags(score, best)) < (len(flagged[index]) if twin else 1)
+    ]
     if cleared:
         vetoed, flags = names[winner], "; ".join(flagged[min(cleared, key=_rank)[0]])
         winner, best = min(cleared, key=_rank)
