@@ -101,11 +101,14 @@ class Supervisor:
         self.disk.reserve()
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
-        channels = []
         sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
         with _children_ignore_sigint():
-            # Workers first: opening cameras is the slow part of a start, and it overlaps with the
-            # logger's own start below. Their first batches wait in their pipes meanwhile.
+            # Journaling starts before any camera: a crash during the logger's slow start must not
+            # take the first second of timestamps with it (forwarder.py).
+            self._forwarder = LogForwarder(self.folder.logs)
+            self._forwarder.start()
+            # Workers next: opening cameras is the slow part of a start, and it overlaps with the
+            # logger's own start below. Their first batches are journaled meanwhile.
             for source_id, camera in enumerate(self.config.cameras, start=1):
                 spec = WorkerSpec(
                     camera=camera,
@@ -131,12 +134,9 @@ class Supervisor:
                 )
                 process.start()
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
-                channels.append((reader, source_id, camera.name))
+                self._forwarder.add_channel(reader, source_id, camera.name)
                 self._workers.append(_Worker(spec, process, links))
-            self._forwarder = LogForwarder(self.folder.logs)
-            self._forwarder.start()
-            for reader, source_id, name in channels:
-                self._forwarder.add_channel(reader, source_id, name)
+            self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
         self._wait_ready(ready_timeout_s)
 
