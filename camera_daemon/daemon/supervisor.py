@@ -94,8 +94,9 @@ class Supervisor:
     def camera_names(self) -> list[str]:
         return [camera.name for camera in self.config.cameras]
 
-    def start(self, ready_timeout_s: float = 30.0) -> None:
-        """Start every camera and return once each has written a frame; raise if one cannot."""
+    def start(self, ready_timeout_s: float = 30.0, stop: threading.Event | None = None) -> None:
+        """Start every camera and return once each has written a frame, or at once when ``stop``
+        is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot."""
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         self.disk.reserve()
@@ -138,7 +139,7 @@ class Supervisor:
                 self._workers.append(_Worker(spec, process, links))
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
-        self._wait_ready(ready_timeout_s)
+        self._wait_ready(ready_timeout_s, stop)
 
     def _guard_leftovers(self, forwarder: LogForwarder) -> None:
         """Record what this session's logger holds, and start the reaper that frees it if we die."""
@@ -163,10 +164,10 @@ class Supervisor:
         health = self._forwarder.health()
         return {"logger_alive": health["alive"], "logger_error": health["error"]}
 
-    def _wait_ready(self, timeout_s: float) -> None:
+    def _wait_ready(self, timeout_s: float, stop: threading.Event | None) -> None:
         deadline = time.monotonic() + timeout_s
         pending = list(self._workers)
-        while pending:
+        while pending and not (stop is not None and stop.is_set()):
             self._notice_deaths()
             for worker in list(pending):
                 if worker.failed_reason is not None:
