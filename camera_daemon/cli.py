@@ -157,6 +157,9 @@ def recover(
 
     manifest = recover_session(session, force=force)
     console.print(summary_table(session, manifest))
+    failed = [f"camera '{name}': {manifest['cameras'][name]['error']}" for name in manifest["failed_cameras"]]
+    if failed:  # the files are final, but not complete: a script must not take them for whole
+        raise CamdError(f"{'; '.join(failed)}; the rest is final, see {session}/manifest.json")
 
 
 _DAEMON_COMMANDS = {"start", "stop", "status", "pause", "resume", "logs"}

@@ -66,7 +66,7 @@ def _record_into(
     stop = stop or StopRequest()
     supervisor = Supervisor(config, folder)
     try:
-        supervisor.start()
+        supervisor.start(stop=stop.event)
     except CamdError:
         supervisor.stop(exit_state="failed")
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -55,9 +56,17 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
     finally:
         folder.release()  # the daemon holds the session's lock from here on (session/lock.py)
     os.close(write_fd)
+    # Ctrl-C or SIGTERM while cameras open stops the daemon too: it finishes what was recorded and
+    # exits within a second, instead of recording on with nobody to stop it.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         message = _wait_for_word(read_fd, process, timeout_s)
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=120)
+        raise
     finally:
+        signal.signal(signal.SIGTERM, previous)
         os.close(read_fd)
     if message is None:
         if process.poll() is None:

@@ -85,7 +85,7 @@ class Daemon:
         server = ControlServer(self.paths.socket, self.handle)
         server.start()
         try:
-            self.supervisor.start()
+            self.supervisor.start(stop=self.stop_requested)
         except CamdError as error:
             log.error("start failed: %s", error)
             _report(ready_fd, {"ok": False, "error": str(error)})
@@ -93,9 +93,13 @@ class Daemon:
             self.folder.release()
             server.close()
             return 1
-        self.state = "recording"
-        _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid()})
-        log.info("recording %s", self.folder.root)
+        if self.stop_requested.is_set():  # stopped while a camera was still opening
+            early = f"stopped before every camera delivered a frame; see {self.folder.root}/manifest.json"
+            _report(ready_fd, {"ok": False, "error": early})
+        else:
+            self.state = "recording"
+            _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid()})
+            log.info("recording %s", self.folder.root)
         duration = self.config.session.duration_s
         deadline = time.monotonic() + duration if duration > 0 else None
         while not self.stop_requested.is_set():

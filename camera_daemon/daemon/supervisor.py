@@ -94,18 +94,22 @@ class Supervisor:
     def camera_names(self) -> list[str]:
         return [camera.name for camera in self.config.cameras]
 
-    def start(self, ready_timeout_s: float = 30.0) -> None:
-        """Start every camera and return once each has written a frame; raise if one cannot."""
+    def start(self, ready_timeout_s: float = 30.0, stop: threading.Event | None = None) -> None:
+        """Start every camera and return once each has written a frame, or at once when ``stop``
+        is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot."""
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         self.disk.reserve()
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
-        channels = []
         sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
         with _children_ignore_sigint():
-            # Workers first: opening cameras is the slow part of a start, and it overlaps with the
-            # logger's own start below. Their first batches wait in their pipes meanwhile.
+            # Journaling starts before any camera: a crash during the logger's slow start must not
+            # take the first second of timestamps with it (forwarder.py).
+            self._forwarder = LogForwarder(self.folder.logs)
+            self._forwarder.start()
+            # Workers next: opening cameras is the slow part of a start, and it overlaps with the
+            # logger's own start below. Their first batches are journaled meanwhile.
             for source_id, camera in enumerate(self.config.cameras, start=1):
                 spec = WorkerSpec(
                     camera=camera,
@@ -131,14 +135,11 @@ class Supervisor:
                 )
                 process.start()
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
-                channels.append((reader, source_id, camera.name))
+                self._forwarder.add_channel(reader, source_id, camera.name)
                 self._workers.append(_Worker(spec, process, links))
-            self._forwarder = LogForwarder(self.folder.logs)
-            self._forwarder.start()
-            for reader, source_id, name in channels:
-                self._forwarder.add_channel(reader, source_id, name)
+            self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
-        self._wait_ready(ready_timeout_s)
+        self._wait_ready(ready_timeout_s, stop)
 
     def _guard_leftovers(self, forwarder: LogForwarder) -> None:
         """Record what this session's logger holds, and start the reaper that frees it if we die."""
@@ -163,10 +164,10 @@ class Supervisor:
         health = self._forwarder.health()
         return {"logger_alive": health["alive"], "logger_error": health["error"]}
 
-    def _wait_ready(self, timeout_s: float) -> None:
+    def _wait_ready(self, timeout_s: float, stop: threading.Event | None) -> None:
         deadline = time.monotonic() + timeout_s
         pending = list(self._workers)
-        while pending:
+        while pending and not (stop is not None and stop.is_set()):
             self._notice_deaths()
             for worker in list(pending):
                 if worker.failed_reason is not None:

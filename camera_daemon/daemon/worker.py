@@ -29,7 +29,7 @@ from camera_daemon.daemon.ring import FrameRing
 from camera_daemon.daemon.status import Field, WorkerState
 from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
-from camera_daemon.errors import CamdError, EncoderError
+from camera_daemon.errors import CamdError, CameraError, EncoderError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.timing.batcher import TimestampBatcher
 from camera_daemon.timing.clock import HostClock
@@ -263,7 +263,9 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     error: BaseException | None = None
     finished = True
     try:
-        camera.open()
+        if not _open_before_stop(camera, links):
+            finished = False  # the opening thread is still inside the driver: leave it there
+            raise CameraError("camera did not open before stop")
         recording = _Recording(spec, links, camera)
         recording.encoder.start()
         status[Field.encoder_pid] = recording.encoder.pid
@@ -300,6 +302,26 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         os._exit(1 if error is not None else 0)  # the grab thread is stuck in the driver: do not wait for it
     if error is not None:
         raise SystemExit(1)
+
+
+def _open_before_stop(camera: Camera, links: WorkerLinks) -> bool:
+    """Opens the camera in a daemon thread and returns False if stop came first: a URL that accepts
+    and never answers holds ``open`` for OpenCV's 30 s timeout, and a stop must not wait for it."""
+    failure: list[BaseException] = []
+
+    def open_camera() -> None:
+        try:
+            camera.open()
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=open_camera, name="open", daemon=True)
+    thread.start()
+    while thread.is_alive() and not links.stop.is_set():  # is_set(), never wait(): see run_grab
+        time.sleep(0.02)
+    if failure:
+        raise failure[0]
+    return not thread.is_alive()
 
 
 def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseException | None) -> dict[str, Any]:

@@ -64,9 +64,12 @@ def finalize_camera(
         if video.exists():
             entry["frames_without_timestamp"] = count_packets(video)
             entry["sha256"] = sha256_of(video)
+        _report_cut(entry)
         return entry
 
     crashed = outcome.result is None
+    # Counted before the remux, which keeps only the frames that have a time.
+    packets = count_packets(video) if crashed else 0
     remuxed = _remux(video, log, verify=crashed)
     if remuxed is None:
         # No room for a second copy: the tables and manifest are what must exist, so the video stays
@@ -76,7 +79,7 @@ def finalize_camera(
         recorded = decodable
     else:
         in_video = remuxed
-        recorded = count_packets(video) if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
+        recorded = packets if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
     entry["remuxed"] = remuxed is not None
     columns = table_columns(log, frames=in_video)
     write_csv(columns, folder.timestamps(camera.name))
@@ -93,7 +96,23 @@ def finalize_camera(
             "sha256": sha256_of(video),
         }
     )
+    _report_cut(entry)
     return entry
+
+
+def _report_cut(entry: dict[str, Any]) -> None:
+    """Frames cut to keep video and table equal are recording lost: only counted, they would pass
+    for a complete camera, so the camera fails and its error says how much went."""
+    counts = (
+        (int(entry.get("frames_without_timestamp") or 0), "frames without a timestamp"),
+        (int(entry.get("timestamps_without_frame") or 0), "timestamps without a frame"),
+    )
+    cut = " and ".join(f"{count} {what}" for count, what in counts if count > 0)
+    if not cut:
+        return
+    cut += " were cut"
+    entry["exit_state"] = "failed"
+    entry["error"] = f"{entry['error']}; {cut}" if entry["error"] else cut
 
 
 def add_drop_total(entry: dict[str, Any]) -> None:

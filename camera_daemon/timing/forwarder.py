@@ -5,11 +5,17 @@ drops that channel at its first bad read and keeps serving the others. Every bat
 first (see journal.py) and only then offered to the DataLogger, so the logger's two processes may
 die at any time without costing a timestamp: the forwarder notes the death, stops feeding the
 logger, and keeps journaling.
+
+The DataLogger takes a second or more to start, and its first ``put`` can block as long again, while
+cameras record. So one thread reads and journals from the moment the workers exist, and a second
+one feeds the logger from a queue: batches wait in memory for the logger, never in a pipe that a
+crash would empty, and a slow or hung logger never delays the journal.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 import uuid
@@ -46,30 +52,40 @@ class LogForwarder:
         # The logger names a shared-memory block after its instance: two sessions recording at once
         # (two daemons, parallel tests) must not share one, or stopping one would stop both.
         self.instance = f"timestamps_{uuid.uuid4().hex[:12]}"
-        # Imported on use: loading the logger's libraries takes half a second, which a start spends
-        # while the camera processes boot rather than before they are spawned.
-        from ataraxis_data_structures import DataLogger, LogPackage
-
         self._logs_dir = logs_dir
-        self._package: Any = LogPackage
-        with _stderr_into(logs_dir / "timestamp-logger.log"):
-            self._logger = LoggerHandle(DataLogger(logs_dir, self.instance, thread_count=2, poll_interval=10))
+        self._package: Any = None
+        self._logger: LoggerHandle | None = None
+        # Journaled batches on their way to the logger, in arrival order; None ends the feeder.
+        self._feed: queue.SimpleQueue[tuple[int, int, bytes] | None] = queue.SimpleQueue()
         self._channels: dict[Connection, tuple[int, JournalWriter]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._feeder: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._last_check = 0.0
         self.entries = 0
 
     @property
     def logger(self) -> LoggerHandle:
+        assert self._logger is not None, "start_logger() first"
         return self._logger
 
     def start(self) -> None:
-        with _stderr_into(self._logs_dir / "timestamp-logger.log"):
-            self._logger.start()
+        """Starts journaling at once; the DataLogger joins later, in ``start_logger``."""
         self._thread = threading.Thread(target=self._run, name="log-forwarder", daemon=True)
         self._thread.start()
+
+    def start_logger(self) -> None:
+        # Imported on use: loading the logger's libraries takes half a second, which a start spends
+        # while the camera processes boot rather than before they are spawned.
+        from ataraxis_data_structures import DataLogger, LogPackage
+
+        self._package = LogPackage
+        with _stderr_into(self._logs_dir / "timestamp-logger.log"):
+            logger = LoggerHandle(DataLogger(self._logs_dir, self.instance, thread_count=2, poll_interval=10))
+            logger.start()
+        self._logger = logger
+        self._feeder = threading.Thread(target=self._feed_logger, args=(logger,), name="log-feeder", daemon=True)
+        self._feeder.start()
 
     def add_channel(self, reader: Connection, source_id: int, camera: str | None = None) -> None:
         journal = JournalWriter(journal_path(self._logs_dir, camera or f"source{source_id:03d}"))
@@ -97,31 +113,44 @@ class LogForwarder:
                     continue
                 source_id, journal = self._channels[reader]
                 journal.append(source_id, acquisition_time, payload)
-                self._offer(source_id, acquisition_time, payload)
+                self._feed.put((source_id, acquisition_time, payload))
                 self.entries += 1
-            now = time.monotonic()
-            if now - self._last_check >= _HEALTH_CHECK_S:
-                self._last_check = now
-                self._logger.check()
 
-    def _offer(self, source_id: int, acquisition_time: int, payload: bytes) -> None:
-        if not self._logger.alive:
-            return  # the journal already holds this batch
+    def _feed_logger(self, logger: LoggerHandle) -> None:
+        last_check = 0.0
+        while True:
+            try:
+                entry = self._feed.get(timeout=_HEALTH_CHECK_S)
+            except queue.Empty:
+                entry = (0, 0, b"")  # nothing to offer; only the health check below
+            if time.monotonic() - last_check >= _HEALTH_CHECK_S:
+                last_check = time.monotonic()
+                logger.check()
+            if entry is None:
+                return
+            if not entry[2]:
+                continue
+            if logger.alive:  # else the journal already holds this batch
+                self._offer(logger, *entry)
+
+    def _offer(self, logger: LoggerHandle, source_id: int, acquisition_time: int, payload: bytes) -> None:
         package = self._package(
             source_id=np.uint8(source_id),
             acquisition_time=np.uint64(acquisition_time),
             serialized_data=np.frombuffer(payload, dtype=np.uint8),
         )
         try:
-            self._logger.put(package)
+            logger.put(package)
         except Exception as error:  # a dead manager surfaces as any connection error
-            self._logger.put_failed(error)
+            logger.put_failed(error)
 
     @property
     def directory(self) -> Path:
-        return self._logger.output_directory
+        return self.logger.output_directory
 
     def health(self) -> dict[str, Any]:
+        if self._logger is None:  # still starting: every batch so far is journaled
+            return {"alive": True, "error": None, "journaled": self.entries}
         self._logger.check()
         return {"alive": self._logger.alive, "error": self._logger.error, "journaled": self.entries}
 
@@ -133,4 +162,8 @@ class LogForwarder:
         with self._lock:
             for _, journal in self._channels.values():
                 journal.close()
+        if self._logger is None or self._feeder is None:
+            return  # the journals hold every batch
+        self._feed.put(None)
+        self._feeder.join()
         self._logger.stop()

@@ -44,7 +44,9 @@ def test_killed_recorder_leaves_no_process_and_recover_leaves_no_shared_memory(t
     assert record["instance"] == instance and len(semaphores) >= 20  # two Events per camera, five each
 
     result = subprocess.run([*CAMD, "recover", str(session)], capture_output=True, text=True, env=env, check=False)
-    assert result.returncode == 0, result.stderr
+    # Workers finish after the recorder died; their last batch had no reader, and recover says so.
+    cut = any(entry["error"] for entry in manifest(session)["cameras"].values())
+    assert result.returncode == (1 if cut else 0), result.stderr
     assert manifest(session)["exit_state"] == "recovered"
     assert not (SHM / f"{instance}_terminator").exists()
     assert [name for name in semaphores if (SHM / name).exists()] == []

@@ -15,6 +15,7 @@ def test_batches_are_unique_entries_and_read_back_in_order(tmp_path):
     context = multiprocessing.get_context("spawn")
     forwarder = LogForwarder(tmp_path)
     forwarder.start()
+    forwarder.start_logger()
     reader, writer = context.Pipe(duplex=False)
     forwarder.add_channel(reader, 3)
     batcher = TimestampBatcher(writer, capacity=16, flush_interval_us=10_000)
