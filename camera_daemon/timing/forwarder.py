@@ -60,6 +60,8 @@ class LogForwarder:
         self._stopping = threading.Event()
         self._last_check = 0.0
         self.entries = 0
+        # Journals a write failed on (a full disk): from there on the DataLogger is the only store.
+        self.journal_errors: list[str] = []
 
     @property
     def logger(self) -> LoggerHandle:
@@ -96,7 +98,9 @@ class LogForwarder:
                     reader.close()
                     continue
                 source_id, journal = self._channels[reader]
-                journal.append(source_id, acquisition_time, payload)
+                journaled = journal.append(source_id, acquisition_time, payload)
+                if not journaled and journal.error not in self.journal_errors:
+                    self.journal_errors.append(str(journal.error))  # the logger still gets the batch
                 self._offer(source_id, acquisition_time, payload)
                 self.entries += 1
             now = time.monotonic()
@@ -123,7 +127,12 @@ class LogForwarder:
 
     def health(self) -> dict[str, Any]:
         self._logger.check()
-        return {"alive": self._logger.alive, "error": self._logger.error, "journaled": self.entries}
+        return {
+            "alive": self._logger.alive,
+            "error": self._logger.error,
+            "journaled": self.entries,
+            "journal_error": "; ".join(self.journal_errors) or None,
+        }
 
     def stop(self) -> None:
         """Drain every channel (workers have ended, so each reaches EOF), then flush the logger."""

@@ -29,21 +29,46 @@ def journal_path(logs_dir: Path, camera: str) -> Path:
 
 
 class JournalWriter:
-    """Unbuffered on purpose: each batch must leave this process in the same call that logs it."""
+    """Unbuffered on purpose: each batch must leave this process in the same call that logs it.
+
+    The journal is the second store, never the only one: a write it cannot make (a full disk) ends
+    the journal, not the recording. The DataLogger keeps receiving every batch, and ``error`` says
+    from which record on the journal is incomplete, so neither a reader nor the manifest trusts it
+    past that point.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.records = 0
+        self.error: str | None = None
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as error:
+            self._fd = -1
+            self.error = f"{path.name} could not be opened ({error.strerror})"
 
-    def append(self, source_id: int, acquisition_time: int, payload: bytes) -> None:
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def append(self, source_id: int, acquisition_time: int, payload: bytes) -> bool:
+        """Journal one batch; False once the journal has failed (the batch then lives in the logger only)."""
+        if self._fd < 0:
+            return False
         body = _KEY.pack(source_id, acquisition_time) + payload
         record = _PREFIX.pack(len(body), zlib.crc32(body)) + body
         view = memoryview(record)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError as error:
+            # A part-written record fails its CRC, so the reader stops right before it.
+            self.error = f"{self.path.name} stopped after {self.records} batches ({error.strerror})"
+            self.close()
+            return False
         self.records += 1
+        return True
 
     def close(self) -> None:
         if self._fd >= 0:
