@@ -330,13 +330,15 @@ class Supervisor:
                 worker.process.kill()
                 worker.process.join()
         self._notice_deaths()
+        # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
+        # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
+        self.disk.release()
         if self._forwarder is not None:
             self._forwarder.stop()
         if self._reaper is not None:
             self._reaper.release()
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
-        self.disk.release()  # tables, manifest and remux get the reserve's room
         self._finalize(exit_state)
         return self.manifest
 

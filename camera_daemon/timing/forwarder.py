@@ -60,8 +60,7 @@ class LogForwarder:
         self._stopping = threading.Event()
         self._last_check = 0.0
         self.entries = 0
-        # Journals a write failed on (a full disk): from there on the DataLogger is the only store.
-        self.journal_errors: list[str] = []
+        self._journals: list[JournalWriter] = []
 
     @property
     def logger(self) -> LoggerHandle:
@@ -77,6 +76,7 @@ class LogForwarder:
         journal = JournalWriter(journal_path(self._logs_dir, camera or f"source{source_id:03d}"))
         with self._lock:
             self._channels[reader] = (source_id, journal)
+            self._journals.append(journal)
 
     def _run(self) -> None:
         while True:
@@ -98,9 +98,7 @@ class LogForwarder:
                     reader.close()
                     continue
                 source_id, journal = self._channels[reader]
-                journaled = journal.append(source_id, acquisition_time, payload)
-                if not journaled and journal.error not in self.journal_errors:
-                    self.journal_errors.append(str(journal.error))  # the logger still gets the batch
+                journal.append(source_id, acquisition_time, payload)  # waits in memory on a full disk
                 self._offer(source_id, acquisition_time, payload)
                 self.entries += 1
             now = time.monotonic()
@@ -131,7 +129,7 @@ class LogForwarder:
             "alive": self._logger.alive,
             "error": self._logger.error,
             "journaled": self.entries,
-            "journal_error": "; ".join(self.journal_errors) or None,
+            "journal_error": "; ".join(j.error for j in self._journals if j.error) or None,
         }
 
     def stop(self) -> None:
