@@ -390,7 +390,8 @@ class Supervisor:
             # A session that ended on a full disk says so in its one line, and that line also names
             # what has to be done about the videos that kept nominal times; each camera's entry has the details.
             names = ", ".join(w.split(" keeps ")[0] for w in nominal)
-            later = f"; {names} keep nominal frame times until space is freed and camd recover --force runs"
+            verb = "keeps" if len(nominal) == 1 else "keep"
+            later = f"; {names} {verb} nominal frame times until space is freed and camd recover --force runs"
             self.manifest["error"] = self.stop_reason + (later if nominal else "")
         elif nominal:
             self.manifest.setdefault("warnings", []).extend(nominal)
