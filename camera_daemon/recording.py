@@ -18,7 +18,6 @@ from camera_daemon.daemon.post_stage import run_post_after_stop
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
-from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import SessionFolder, create_session
 from camera_daemon.session.manifest import write_manifest
 
@@ -67,7 +66,7 @@ def _record_into(
     supervisor = Supervisor(config, folder)
     try:
         supervisor.start(stop=stop.event)
-    except CamdError:
+    except BaseException:  # whatever stopped the start, the workers and the logger end in order
         supervisor.stop(exit_state="failed")
         raise
     deadline = time.monotonic() + config.session.duration_s if config.session.duration_s > 0 else None

@@ -6,27 +6,36 @@ first writer to meet ENOSPC dies, and without room nothing after it (tables, man
 written. So a file of ``reserve_megabytes`` is allocated at start and given back the moment a
 camera reports the disk full (the worker unlinks it itself, within a frame of the failure), which
 leaves room for the other encoders' last clusters, the log's last batches, the tables and the
-manifest. The guard, checked on every supervisor poll, stops the session cleanly before that.
+manifest. Those other writers can eat all of it, so a second, small reserve is given back only by
+the supervisor once every writer has stopped, right before the tables and manifest are written.
+The guard, checked on every supervisor poll, stops the session cleanly before that.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from pathlib import Path
 
 from camera_daemon.config import DiskConfig
 from camera_daemon.errors import CamdError
+from camera_daemon.session.finalize import FINAL_RESERVE_NAME, RESERVE_NAME
 
-RESERVE_NAME = "disk.reserve"
 _MIB = 1 << 20
 # The write rate is taken over at least this long, so one burst of a cluster does not swing it.
 _RATE_WINDOW_S = 2.0
+# Room kept for the tables and manifest alone: a manifest and some 25,000 table rows.
+_FINAL_RESERVE_BYTES = 1 << 20
 
 
 class DiskFullError(CamdError):
     """The session's disk has no room left for the video."""
+
+
+def is_disk_full(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def free_bytes(path: Path) -> int:
@@ -64,6 +73,7 @@ class DiskGuard:
         self.root = root
         self.config = config
         self.reserve_path = logs / RESERVE_NAME if config.reserve_megabytes > 0 else None
+        self.final_path = logs / FINAL_RESERVE_NAME if config.reserve_megabytes > 0 else None
         self.free = 0
         self.seconds_left: float | None = None
         self._mark: tuple[float, int] | None = None
@@ -77,23 +87,24 @@ class DiskGuard:
         reason = self.check()
         if reason is not None:
             raise DiskFullError(f"{reason}; free space there or lower [disk] min_free_megabytes")
-        if self.reserve_path is None:
+        if self.reserve_path is None or self.final_path is None:
             return
         try:
-            descriptor = os.open(self.reserve_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.posix_fallocate(descriptor, 0, self.config.reserve_megabytes * _MIB)
-            finally:
-                os.close(descriptor)
+            _allocate(self.final_path, _FINAL_RESERVE_BYTES)
+            _allocate(self.reserve_path, self.config.reserve_megabytes * _MIB)
         except OSError as error:
-            release_reserve(self.reserve_path)
+            self.release()
+            with contextlib.suppress(OSError):
+                self.free = free_bytes(self.root)
+            needs = self.config.reserve_megabytes + _FINAL_RESERVE_BYTES // _MIB
             raise DiskFullError(
-                f"cannot reserve {self.config.reserve_megabytes} MiB in {self.root} ({error.strerror}); "
-                "free space there or lower [disk] reserve_megabytes"
+                f"disk full: {self.root} has {mib(self.free)} free, the reserve needs {needs} MiB free "
+                f"({error.strerror}); free space there or lower [disk] reserve_megabytes"
             ) from None
 
     def release(self) -> None:
         release_reserve(self.reserve_path)
+        release_reserve(self.final_path)
 
     def check(self) -> str | None:
         """Samples free space and the write rate; returns why recording must stop, or None."""
@@ -114,3 +125,11 @@ class DiskGuard:
                 f"[disk] min_free_megabytes = {self.config.min_free_megabytes}"
             )
         return None
+
+
+def _allocate(path: Path, size: int) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.posix_fallocate(descriptor, 0, size)
+    finally:
+        os.close(descriptor)

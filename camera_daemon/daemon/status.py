@@ -76,6 +76,8 @@ class CameraStatus:
     # arrived incomplete): no frame id gap shows them, so the backend counts them.
     drops_missed_trigger: int = 0
     drops_incomplete: int = 0
+    # Grabbed frames that will not be in the video: known once the worker has ended.
+    drops_unsaved: int = 0
     drops_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:

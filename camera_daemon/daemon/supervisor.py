@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
-from camera_daemon.daemon.disk import DiskGuard
+from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
-from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera
+from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera, remux_warning
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
@@ -96,7 +96,21 @@ class Supervisor:
 
     def start(self, ready_timeout_s: float = 30.0, stop: threading.Event | None = None) -> None:
         """Start every camera and return once each has written a frame, or at once when ``stop``
-        is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot."""
+        is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot.
+
+        A disk that fills while the cameras start is a full disk like any later one: one
+        ``DiskFullError``, and ``stop`` still makes whatever was recorded final.
+        """
+        try:
+            self._start(ready_timeout_s, stop)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            where = error.filename or self.folder.root
+            self.stop_reason = f"disk full: {where} could not be written while the cameras started ({error.strerror})"
+            raise DiskFullError(f"{self.stop_reason}; free space on {self.folder.root.parent}") from None
+
+    def _start(self, ready_timeout_s: float, stop: threading.Event | None) -> None:
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         self.disk.reserve()
@@ -160,14 +174,21 @@ class Supervisor:
     def health(self) -> dict[str, Any]:
         """Session-level health beside the per-camera rows: is the timestamp logger still alive."""
         if self._forwarder is None:
-            return {"logger_alive": True, "logger_error": None}
+            return {"logger_alive": True, "logger_error": None, "journal_error": None}
         health = self._forwarder.health()
-        return {"logger_alive": health["alive"], "logger_error": health["error"]}
+        return {
+            "logger_alive": health["alive"],
+            "logger_error": health["error"],
+            "journal_error": health.get("journal_error"),
+        }
 
     def _wait_ready(self, timeout_s: float, stop: threading.Event | None) -> None:
         deadline = time.monotonic() + timeout_s
         pending = list(self._workers)
         while pending and not (stop is not None and stop.is_set()):
+            self._check_disk()
+            if self.stop_reason is not None:
+                return  # the disk filled while starting: the recording loop ends it like any full disk
             self._notice_deaths()
             for worker in list(pending):
                 if worker.failed_reason is not None:
@@ -268,6 +289,10 @@ class Supervisor:
             # A killed worker cannot clear its own flag: believe it only while both processes run.
             encoder_alive = bool(row["encoder_alive"]) and worker.process.is_alive()
             encoder_alive = encoder_alive and pid_running(int(row["encoder_pid"]))
+            unsaved = 0
+            if not worker.process.is_alive():  # what the ring still held when the worker ended is lost
+                kept = row["frames_written"] + row["drops_buffer"] + row["paused_frames"]
+                unsaved = max(0, int(row["frames_acquired"] - kept))
             result.append(
                 CameraStatus(
                     name=worker.spec.camera.name,
@@ -288,8 +313,10 @@ class Supervisor:
                     encoder_pid=int(row["encoder_pid"]),
                     drops_missed_trigger=int(row["drops_missed_trigger"]),
                     drops_incomplete=int(row["drops_incomplete"]),
+                    drops_unsaved=unsaved,
                     drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
-                    + int(row["drops_missed_trigger"] + row["drops_incomplete"]),
+                    + int(row["drops_missed_trigger"] + row["drops_incomplete"])
+                    + unsaved,
                 )
             )
         return result
@@ -304,19 +331,22 @@ class Supervisor:
                 worker.process.kill()
                 worker.process.join()
         self._notice_deaths()
+        # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
+        # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
+        self.disk.release()
         if self._forwarder is not None:
             self._forwarder.stop()
         if self._reaper is not None:
             self._reaper.release()
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
-        self.disk.release()  # tables, manifest and remux get the reserve's room
         self._finalize(exit_state)
         return self.manifest
 
     def _finalize(self, exit_state: str) -> None:
         logs = read_timestamp_logs(self.folder.logs)
         cameras: dict[str, Any] = {}
+        nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
         for worker in self._workers:
             row = read_row(worker.links.status)
             camera = worker.spec.camera
@@ -345,7 +375,11 @@ class Supervisor:
                 for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger"):
                     cameras[camera.name][key] = int(row[key])
                 cameras[camera.name]["drops_incomplete"] = int(row["drops_incomplete"])
-            add_drop_total(cameras[camera.name])
+            add_drop_total(cameras[camera.name], paused_frames=int(row["paused_frames"]))
+            warning = remux_warning(cameras[camera.name], worker.spec.video_path)
+            if warning is not None:
+                cameras[camera.name]["warning"] = warning
+                nominal.append(warning)
         self._judge_logger(cameras)
         failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
         self.manifest["cameras"] = cameras
@@ -354,7 +388,14 @@ class Supervisor:
         self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
         if self.stop_reason is not None:
-            self.manifest["error"] = self.stop_reason
+            # A session that ended on a full disk says so in its one line, and that line also names
+            # what has to be done about the videos that kept nominal times; each camera's entry has the details.
+            names = ", ".join(w.split(" keeps ")[0] for w in nominal)
+            verb = "keeps" if len(nominal) == 1 else "keep"
+            later = f"; {names} {verb} nominal frame times until space is freed and camd recover --force runs"
+            self.manifest["error"] = self.stop_reason + (later if nominal else "")
+        elif nominal:
+            self.manifest.setdefault("warnings", []).extend(nominal)
         try:
             write_manifest(self.folder.manifest, self.manifest)
         except OSError as error:  # the caller still gets the manifest, and a daemon goes on serving
@@ -365,6 +406,12 @@ class Supervisor:
         journal kept every one, the session stays good and the death is a warning."""
         health = self.health()
         self.manifest["logger"] = {"alive": health["logger_alive"], "error": health["logger_error"]}
+        if health.get("journal_error"):
+            self.manifest["logger"]["journal_error"] = health["journal_error"]
+            if health["logger_alive"]:
+                self.manifest.setdefault("warnings", []).append(
+                    f"timestamp journal incomplete: {health['journal_error']}; the DataLogger kept every batch"
+                )
         if health["logger_alive"]:
             return
         lost = False
@@ -373,8 +420,11 @@ class Supervisor:
             if missing > 0 and entry["exit_state"] != "failed":
                 entry.update(exit_state="failed", error=f"{health['logger_error']}; {missing} timestamps lost")
                 lost = True
-        if not lost:
-            warning = f"{health['logger_error']}; no timestamp lost (logs/*.timestamps.journal kept every batch)"
+        if not lost and self.stop_reason is None:  # on a full disk the session's one error line says enough
+            kept = "logs/*.timestamps.journal kept every batch"
+            if health.get("journal_error"):
+                kept = "the journal and the log together kept every batch"
+            warning = f"{health['logger_error']}; no timestamp lost ({kept})"
             self.manifest.setdefault("warnings", []).append(warning)
 
 

@@ -31,7 +31,7 @@ def recorder_drops(folder: Path) -> dict[str, dict[str, int]]:
         cameras = json.loads((folder / "manifest.json").read_text()).get("cameras", {})
     except (OSError, ValueError):
         return {}
-    keys = ("drops_missed_trigger", "drops_incomplete", "drops_total")
+    keys = ("drops_missed_trigger", "drops_incomplete", "drops_unsaved", "drops_total")
     return {name: {key: int(entry.get(key) or 0) for key in keys} for name, entry in cameras.items()}
 
 
@@ -79,14 +79,15 @@ def markdown(summary: dict[str, Any]) -> str:
         f", dropped as repeats: {summary['dedupe_dropped']}",
         f"- output: `{summary['video']}`",
         "",
-        "| camera | frames | drops | drops from | missed triggers | incomplete | mean rate (fps) | missing ticks "
-        "| mean abs offset (ms) | max abs offset (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| camera | frames | drops | drops from | missed triggers | incomplete | unsaved | mean rate (fps) "
+        "| missing ticks | mean abs offset (ms) | max abs offset (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for cam in summary["cameras"]:
         lines.append(
             f"| {cam['name']} | {cam['frames']} | {cam['drops']} | {cam['drops_from']} "
-            f"| {cam.get('drops_missed_trigger', 0)} | {cam.get('drops_incomplete', 0)} | {cam['mean_rate_fps']:.3f} "
+            f"| {cam.get('drops_missed_trigger', 0)} | {cam.get('drops_incomplete', 0)} "
+            f"| {cam.get('drops_unsaved', 0)} | {cam['mean_rate_fps']:.3f} "
             f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} |"
         )
     if summary["warnings"]:

@@ -22,6 +22,14 @@ from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import sha256_of
 from camera_daemon.timing.table import CameraLog, table_columns, write_csv
 
+# The files that hold the disk reserve while a session records (daemon/disk.py): the first is given
+# back by the first camera to find the disk full, the second only by the step that writes the tables
+# and manifest. A final session needs neither, whoever made it final.
+RESERVE_NAME = "disk.reserve"
+FINAL_RESERVE_NAME = "disk.final.reserve"
+# Room a remux needs beyond a second copy of the video.
+_REMUX_SLACK_BYTES = 4 << 20
+
 
 @dataclass(frozen=True)
 class WorkerOutcome:
@@ -115,10 +123,35 @@ def _report_cut(entry: dict[str, Any]) -> None:
     entry["error"] = f"{entry['error']}; {cut}" if entry["error"] else cut
 
 
-def add_drop_total(entry: dict[str, Any]) -> None:
-    """Every way a frame was lost, summed, so one number says whether the recording is complete."""
-    keys = ("drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete")
+def add_drop_total(entry: dict[str, Any], paused_frames: int = 0) -> None:
+    """Every way a frame was lost, summed, so one number says whether the recording is complete.
+
+    ``drops_unsaved`` counts the frames that were grabbed (not while paused) and did not reach the
+    final video, beyond those a full ring already refused: frames still in the ring when the encoder
+    died, frames whose packet or timestamp a crash cut off. Without it a session whose encoder died
+    would report no loss at all.
+    """
+    acquired = entry.get("frames_acquired")
+    if acquired is not None:
+        kept = int(entry.get("frames_in_video") or 0) + int(entry.get("drops_buffer") or 0)
+        entry["drops_unsaved"] = max(0, int(acquired) - paused_frames - kept)
+    keys = ("drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete", "drops_unsaved")
     entry["drops_total"] = sum(int(entry.get(key) or 0) for key in keys)
+
+
+def remux_warning(entry: dict[str, Any], video: Path) -> str | None:
+    """Why a video kept its nominal frame times, with the room to free, or None when it got the logged ones."""
+    if entry.get("remuxed") is not False:
+        return None
+    try:
+        stats = os.statvfs(video.parent)
+        needed = video.stat().st_size + _REMUX_SLACK_BYTES - stats.f_bavail * stats.f_frsize
+    except OSError:
+        needed = _REMUX_SLACK_BYTES
+    return (
+        f"{video.name} keeps nominal frame times: no room to write the logged times; "
+        f"free {max(1, -(-needed // (1 << 20)))} MiB and run camd recover --force"
+    )
 
 
 def _remux(video: Path, log: CameraLog, *, verify: bool) -> int | None:
@@ -128,7 +161,7 @@ def _remux(video: Path, log: CameraLog, *, verify: bool) -> int | None:
     file; the mp4 muxer reopens its output by name to move the index to the front, so it gets the name.
     """
     stats = os.statvfs(video.parent)
-    if stats.f_bavail * stats.f_frsize < video.stat().st_size + (4 << 20):
+    if stats.f_bavail * stats.f_frsize < video.stat().st_size + _REMUX_SLACK_BYTES:
         return None
     try:
         handle, tmp = open_new_exclusive(video.parent, f".{video.stem}.final.", video.suffix)

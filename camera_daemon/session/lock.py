@@ -66,11 +66,16 @@ class SessionLock:
         return lock
 
     def claim(self) -> None:
-        """Record this process as the holder, so a refusal can name the pid to stop."""
+        """Record this process as the holder, so a refusal can name the pid to stop.
+
+        Only a courtesy: the flock is the lock. On a full disk the pid may not fit, and a refusal
+        then just names no pid, so the write may fail without stopping anything.
+        """
         if self._fd < 0:
             return
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
 
     def fileno(self) -> int:
         return self._fd

@@ -8,14 +8,15 @@ timestamp are cut, never guessed.
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import load_config
 from camera_daemon.encoding.command import video_suffix
-from camera_daemon.errors import ConfigError
-from camera_daemon.session.finalize import WorkerOutcome, finalize_camera
+from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.session.finalize import FINAL_RESERVE_NAME, RESERVE_NAME, WorkerOutcome, finalize_camera
 from camera_daemon.session.folder import SessionFolder, open_session
 from camera_daemon.session.lock import SessionLock
 from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
@@ -39,7 +40,19 @@ def recover_session(path: Path, *, force: bool = False) -> dict[str, Any]:
     workers still holds the session: cutting a video that is still being written would lose it."""
     folder = open_session(path)
     with SessionLock.acquire(folder.root):
-        return _recover_locked(folder, force)
+        # The reserve was room held for the recorder's last writes; recovering needs that room now.
+        for name in (RESERVE_NAME, FINAL_RESERVE_NAME):
+            (folder.logs / name).unlink(missing_ok=True)
+        try:
+            return _recover_locked(folder, force)
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = error.filename or folder.root
+            raise CamdError(
+                f"disk full: {where} could not be written while recovering ({error.strerror}); "
+                f"free space on {folder.root.parent} and run camd recover again"
+            ) from None
 
 
 def _recover_locked(folder: SessionFolder, force: bool) -> dict[str, Any]:
@@ -69,8 +82,9 @@ def _recover_locked(folder: SessionFolder, force: bool) -> dict[str, Any]:
         }
         video = folder.video(camera.name, video_suffix(config.encoder))
         entry = finalize_camera(folder, camera, video, logs.get(source_id), outcome, geometry)
-        for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap"):
+        for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete"):
             entry[key] = (result or {}).get(key)
+        add_drop_total(entry, paused_frames=int((result or {}).get("paused_frames") or 0))
         cameras[camera.name] = entry
     recovered.update(
         {

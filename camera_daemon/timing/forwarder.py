@@ -63,6 +63,7 @@ class LogForwarder:
         self._feeder: threading.Thread | None = None
         self._stopping = threading.Event()
         self.entries = 0
+        self._journals: list[JournalWriter] = []
 
     @property
     def logger(self) -> LoggerHandle:
@@ -91,6 +92,7 @@ class LogForwarder:
         journal = JournalWriter(journal_path(self._logs_dir, camera or f"source{source_id:03d}"))
         with self._lock:
             self._channels[reader] = (source_id, journal)
+            self._journals.append(journal)
 
     def _run(self) -> None:
         while True:
@@ -152,7 +154,12 @@ class LogForwarder:
         if self._logger is None:  # still starting: every batch so far is journaled
             return {"alive": True, "error": None, "journaled": self.entries}
         self._logger.check()
-        return {"alive": self._logger.alive, "error": self._logger.error, "journaled": self.entries}
+        return {
+            "alive": self._logger.alive,
+            "error": self._logger.error,
+            "journaled": self.entries,
+            "journal_error": "; ".join(j.error for j in self._journals if j.error) or None,
+        }
 
     def stop(self) -> None:
         """Drain every channel (workers have ended, so each reaches EOF), then flush the logger."""

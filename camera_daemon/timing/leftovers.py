@@ -55,12 +55,23 @@ class LoggerLeftovers:
     processes: list[ProcessId] = field(default_factory=list)
     shared_memory: list[str] = field(default_factory=list)
 
-    def write(self, *paths: Path) -> None:
+    def write(self, *paths: Path) -> list[Path]:
+        """Writes each record it can and returns those written. A record is a help for cleaning up
+        after a crash, never a condition for recording: a full session disk refuses the copy in
+        ``logs/`` while the one in the runtime folder (another disk) still lets the reaper work."""
+        written: list[Path] = []
         for path in paths:
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(asdict(self)))
-            tmp.replace(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(json.dumps(asdict(self)))
+                tmp.replace(path)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                continue
+            written.append(path)
+        return written
 
     @classmethod
     def read(cls, path: Path) -> LoggerLeftovers | None:
