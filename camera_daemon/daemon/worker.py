@@ -333,6 +333,7 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
         "frames_acquired": int(status[Field.frames_acquired]),
         "drops_buffer": int(status[Field.drops_buffer]),
         "drops_frame_id_gap": int(status[Field.drops_frame_id_gap]),
+        "paused_frames": int(status[Field.paused_frames]),
         "drops_missed_trigger": int(extra.get("missed_trigger", 0)),
         "drops_incomplete": int(extra.get("incomplete", 0)),
         "disk_full": bool(status[Field.disk_full]),

@@ -16,7 +16,13 @@ from typing import Any
 from camera_daemon.config import load_config
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CamdError, ConfigError
-from camera_daemon.session.finalize import FINAL_RESERVE_NAME, RESERVE_NAME, WorkerOutcome, finalize_camera
+from camera_daemon.session.finalize import (
+    FINAL_RESERVE_NAME,
+    RESERVE_NAME,
+    WorkerOutcome,
+    add_drop_total,
+    finalize_camera,
+)
 from camera_daemon.session.folder import SessionFolder, open_session
 from camera_daemon.session.lock import SessionLock
 from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
@@ -24,6 +30,7 @@ from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.leftovers import RECORD_NAME, LoggerLeftovers
 from camera_daemon.timing.table import read_timestamp_logs
 
+_DROP_KEYS = ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete")
 _FINAL_STATES = ("stopped", "failed", "recovered")
 
 
@@ -82,7 +89,7 @@ def _recover_locked(folder: SessionFolder, force: bool) -> dict[str, Any]:
         }
         video = folder.video(camera.name, video_suffix(config.encoder))
         entry = finalize_camera(folder, camera, video, logs.get(source_id), outcome, geometry)
-        for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete"):
+        for key in _DROP_KEYS:
             entry[key] = (result or {}).get(key)
         add_drop_total(entry, paused_frames=int((result or {}).get("paused_frames") or 0))
         cameras[camera.name] = entry
