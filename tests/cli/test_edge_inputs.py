@@ -38,3 +38,11 @@ def test_session_option_errors_name_the_options_not_the_camera_options(tmp_path:
     config.write_text('[[cameras]]\nname = "a"\n')
     line = _one_line(camd("run", str(config), "--session", "../x", "--output", str(tmp_path)), 2, "")
     assert line.startswith("camd: error: command-line options: field 'session.name':"), line
+
+
+def test_a_camera_that_cannot_open_prints_only_camds_line(tmp_path: Path) -> None:
+    """OpenCV's native warnings go to the worker's log, not between the user and camd's answer."""
+    result = camd("run", "--camera", "a=opencv:99", "--output", str(tmp_path), "--session", "s")
+    _one_line(result, 1, "camd: error: camera 'a': OpenCV cannot open '99'")
+    log = tmp_path / "s" / "logs" / "a.worker.log"
+    assert "99" in log.read_text(), "what the worker's native code printed is kept in its log"
