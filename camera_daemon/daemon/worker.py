@@ -237,6 +237,19 @@ def _write_result(spec: WorkerSpec, result: dict[str, Any]) -> None:
             path.unlink()
 
 
+def _stderr_to_log(path: Path) -> None:
+    """The user's terminal carries camd's one line per failure, not what a backend's native code
+    (OpenCV's warnings, a driver's chatter) or a dying worker prints: fd 2 itself goes to the log, so
+    C libraries writing to it directly land there too."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        return  # no room for a log: a noisy terminal beats a camera that does not record
+    sys.stderr.flush()
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+
+
 def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None) -> None:
     """Process entry point. Exit code 0: files final; 1: failed, with the reason in the result file.
 
@@ -244,6 +257,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     even after its supervisor died (session/lock.py).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop, not the terminal
+    _stderr_to_log(spec.logs_dir / f"{spec.camera.name}.worker.log")
     # Grab, encode and a backend's own acquisition thread share one interpreter: hand the GIL over
     # within 0.5 ms instead of Python's default 5 ms, so a frame waiting in the driver is not held up.
     sys.setswitchinterval(0.0005)

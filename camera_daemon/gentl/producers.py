@@ -8,6 +8,7 @@ config file written by ``camd cti set``, then the GenTL standard GENICAM_GENTL64
 
 from __future__ import annotations
 
+import ctypes
 import os
 import tomllib
 from dataclasses import dataclass
@@ -54,11 +55,27 @@ def read_store() -> tuple[Path, ...]:
     return tuple(Path(entry) for entry in entries)
 
 
+def _require_gentl_entry(path: Path) -> None:
+    """A stored path that is not a producer would only fail later, at recording time and far from
+    the command that stored it; loading it once and finding GenTL's entry point is the same test a
+    consumer makes."""
+    try:
+        library = ctypes.CDLL(str(path.expanduser().resolve()))
+    except OSError as error:
+        reason = str(error).splitlines()[0] if str(error) else "cannot be loaded"
+        raise ConfigError(f"{path}: not a loadable GenTL producer ({reason}); give the path of a .cti file") from None
+    if not hasattr(library, "GCInitLib"):
+        raise ConfigError(f"{path}: not a GenTL producer (it exports no GCInitLib); give the path of a .cti file")
+
+
 def write_store(paths: list[Path]) -> Path:
-    """Stores absolute paths, so the list means the same from any working directory."""
+    """Stores absolute paths, so the list means the same from any working directory; nothing is
+    stored unless every path is a producer."""
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise ConfigError(f"no such producer file: {', '.join(missing)}; give the path of a .cti file")
+    for path in paths:
+        _require_gentl_entry(path)
     unique = list(dict.fromkeys(path.expanduser().resolve() for path in paths))
     target = store_path()
     target.parent.mkdir(parents=True, exist_ok=True)

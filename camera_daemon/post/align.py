@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostError, PostOptionError
 
 IntArray = npt.NDArray[np.int64]
 MISSING = -1
@@ -39,7 +39,10 @@ class Reference:
         match = _RATE.match(text)
         if match and float(match.group(1)) > 0:
             return Reference(rate_fps=float(match.group(1)))
-        raise PostError(f"reference '{text}' is neither a camera ({', '.join(cameras)}) nor a rate such as '30fps'")
+        raise PostOptionError(
+            f"--reference / [post] reference '{text}' is neither a camera ({', '.join(cameras)}) "
+            "nor a rate such as '30fps'"
+        )
 
     def describe(self) -> str:
         if self.union:

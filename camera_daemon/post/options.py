@@ -10,7 +10,7 @@ from typing import Any
 from camera_daemon.config import PostConfig
 from camera_daemon.post.crop import Crop, parse_camera_crops, parse_crop
 from camera_daemon.post.dedupe import DedupeSettings
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostOptionError
 from camera_daemon.post.io.encode import CODECS
 from camera_daemon.post.stitch.mosaic import Missing
 
@@ -26,7 +26,7 @@ def _choice[E: StrEnum](kind: type[E], value: str, what: str) -> E:
         return kind(value)
     except ValueError:
         choices = ", ".join(member.value for member in kind)
-        raise PostError(f"{what} '{value}' is unknown; use one of {choices}") from None
+        raise PostOptionError(f"{what} '{value}' is unknown; use one of {choices}") from None
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,10 @@ class PostOptions:
 
     def __post_init__(self) -> None:
         if self.codec not in CODECS:
-            raise PostError(f"codec '{self.codec}' is not supported for post outputs; use one of {', '.join(CODECS)}")
+            raise PostOptionError(
+                f"--codec / [post] codec '{self.codec}' is not supported for post outputs; "
+                f"use one of {', '.join(CODECS)}"
+            )
 
     @staticmethod
     def from_config(post: PostConfig, **overrides: Any) -> PostOptions:
@@ -63,9 +66,9 @@ class PostOptions:
             max_diff=post.dedupe_max_diff,
         )
         options = PostOptions(
-            mode=_choice(StitchMode, post.stitch, "stitch mode"),
+            mode=_choice(StitchMode, post.stitch, "[post] stitch"),
             reference=post.reference,
-            missing=_choice(Missing, post.missing, "missing"),
+            missing=_choice(Missing, post.missing, "[post] missing"),
             tolerance_ms=post.tolerance_ms,
             time_overlay=post.time_overlay,
             dedupe=post.dedupe,
@@ -82,7 +85,7 @@ class PostOptions:
 
     @staticmethod
     def parse_mode(value: str) -> StitchMode:
-        return _choice(StitchMode, value, "stitch mode")
+        return _choice(StitchMode, value, "--mode")
 
     @staticmethod
     def parse_missing(value: str) -> Missing:

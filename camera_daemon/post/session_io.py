@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from camera_daemon.config import PostConfig, SessionConfig
 from camera_daemon.post.crop import Crop
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostError, PostOptionError
 
 IntArray = npt.NDArray[np.int64]
 TIMESTAMP_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us", "device_time_ns")
@@ -75,7 +75,7 @@ class SessionTracks:
             if track.name == name:
                 return track
         known = ", ".join(track.name for track in self.cameras)
-        raise PostError(f"{self.folder}: no camera named '{name}'; this session has {known}")
+        raise PostOptionError(f"{self.folder}: no camera named '{name}' (see --camera, --crop); it has {known}")
 
     @property
     def post_dir(self) -> Path:

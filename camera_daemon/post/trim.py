@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostOptionError
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,18 @@ class TrimRange:
         elif "s" in text:
             unit, text = "seconds", text.replace("s", "")
         if ":" not in text:
-            raise PostError(f"trim '{text}' needs a 'start:stop' range, e.g. '100:200', '1.5s:4s' or 'utc:START:STOP'")
+            raise PostOptionError(
+                f"--trim / [post] trim '{text}' needs a 'start:stop' range, "
+                "e.g. '100:200', '1.5s:4s' or 'utc:START:STOP'"
+            )
         first, _, second = text.partition(":")
         try:
             start = float(first) if first.strip() else None
             stop = float(second) if second.strip() else None
         except ValueError:
-            raise PostError(f"trim '{text}': start and stop must be numbers") from None
+            raise PostOptionError(f"--trim / [post] trim '{text}': start and stop must be numbers") from None
         if start is not None and stop is not None and stop <= start:
-            raise PostError(f"trim '{text}': stop must come after start")
+            raise PostOptionError(f"--trim / [post] trim '{text}': stop must come after start")
         return TrimRange(unit, start, stop)
 
 
@@ -64,5 +67,7 @@ def trim_mask(tick_utc_us: npt.NDArray[np.int64], trim: TrimRange | None) -> npt
     if trim.stop is not None:
         keep &= position < trim.stop
     if count and not keep.any():
-        raise PostError(f"trim {trim.start}:{trim.stop} ({trim.unit}) selects no frame of {count}")
+        raise PostOptionError(
+            f"--trim / [post] trim {trim.start}:{trim.stop} ({trim.unit}) selects no frame of {count}; widen the range"
+        )
     return keep

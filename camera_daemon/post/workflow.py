@@ -18,7 +18,7 @@ from camera_daemon.config import PostConfig
 from camera_daemon.post.align import AlignedFrames, Reference, align, default_tolerance_us, median_interval_us
 from camera_daemon.post.crop import Crop
 from camera_daemon.post.dedupe import Deduper
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.io.decode import Frame, lossless_video, to_gray8
 from camera_daemon.post.io.encode import VideoWriter
 from camera_daemon.post.io.outputs import PARTIAL_SUFFIX, commit, partial, prepare_post_dir
@@ -218,7 +218,7 @@ def _stitch_aligned(run: _Run, tracks: list[CameraTrack], aligned: AlignedFrames
 def _concat_camera(session: SessionTracks, options: PostOptions) -> str:
     if len(options.cameras) > 1 or (not options.cameras and len(session.cameras) > 1):
         names = ", ".join(track.name for track in session.cameras)
-        raise PostError(f"concat joins one camera; name it with --camera (this session has {names})")
+        raise PostOptionError(f"concat joins one camera; name it with --camera (this session has {names})")
     return session.camera(options.cameras[0]).name if options.cameras else session.cameras[0].name
 
 
@@ -279,7 +279,7 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
                 inputs = f"{aligned.tick_count} aligned rows"
     except BaseException:
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
-            leftover.unlink()
+            leftover.unlink(missing_ok=True)
         raise
     for path in run.files:
         if path.suffix == ".mkv":

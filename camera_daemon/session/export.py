@@ -9,13 +9,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from camera_daemon.errors import ConfigError
-from camera_daemon.session.folder import open_session
+from camera_daemon.session.folder import SessionFolder, open_session
+from camera_daemon.session.lock import held_for_reading
 from camera_daemon.session.manifest import read_manifest
 from camera_daemon.timing.table import read_csv, read_timestamp_logs, table_columns, write_table
 
 
 def export_timestamps(session_path: Path, fmt: str, only: str | None = None) -> list[Path]:
+    """Refuses a session that is still being recorded: its tables are not written yet, and a table
+    rebuilt from a log that is still growing would be incomplete."""
     folder = open_session(session_path)
+    with held_for_reading(folder.root):
+        return _export(folder, fmt, only)
+
+
+def _export(folder: SessionFolder, fmt: str, only: str | None) -> list[Path]:
     manifest = read_manifest(folder.manifest) if folder.manifest.exists() else {"cameras": {}}
     names = list(manifest.get("cameras", {}))
     if not names:

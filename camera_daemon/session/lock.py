@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
 from multiprocessing import reduction
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,27 @@ def _busy_message(root: Path, pid: int | None) -> str:
     except PermissionError:
         pass
     return f"session {root} is being recorded by pid {pid}; stop it first (camd stop)"
+
+
+@contextlib.contextmanager
+def held_for_reading(root: Path) -> Iterator[None]:
+    """A shared lock for a command that reads a session and adds files to it (``camd timestamps``):
+    a live session is refused (``SessionBusyError``, exit 3) since its tables are not final, while
+    a session without a lock file or on a read-only disk is still readable; nothing is written."""
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        yield
+        return
+    except OSError as error:
+        raise ConfigError(
+            f"cannot open {root / LOCK_NAME} ({error.strerror}); it must be a plain file, not a link: remove it"
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SessionBusyError(_busy_message(root, _read_pid(fd))) from None
+        yield
+    finally:
+        os.close(fd)

@@ -24,13 +24,21 @@ def build_config(
     codec: str | None = None,
 ) -> SessionConfig:
     """Merge a config file with command-line options; a ``--camera`` replaces the file's camera of
-    the same name or adds one."""
+    the same name or adds one; two ``--camera`` options with one name are refused, since keeping
+    either would silently drop a camera the user asked for."""
     data: dict[str, Any] = {}
     if config_path is not None:
         data = load_config(config_path).model_dump(mode="json", exclude_unset=True)
     cameras: list[dict[str, Any]] = list(data.get("cameras", []))
+    given: set[str] = set()
     for spec in camera_specs:
         fields = parse_camera_spec(spec)
+        if fields["name"] in given:
+            raise ConfigError(
+                f"--camera '{spec}': a camera named '{fields['name']}' is already given; "
+                "give each --camera a unique NAME"
+            )
+        given.add(fields["name"])
         cameras = [camera for camera in cameras if camera.get("name") != fields["name"]] + [fields]
     if not cameras:
         raise ConfigError("no cameras: pass a CONFIG file or at least one --camera NAME=SPEC")
@@ -45,5 +53,5 @@ def build_config(
     data["session"] = section
     if codec is not None:
         data["encoder"] = {**data.get("encoder", {}), "codec": codec}
-    origin = str(config_path) if config_path else "--camera options"
-    return parse_config(data, origin=origin)
+    # load_config already validated the file on its own, so what fails here came from the options
+    return parse_config(data, origin="command-line options")

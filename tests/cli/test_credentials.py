@@ -67,3 +67,19 @@ def test_unset_reference_names_the_variable(tmp_path):
     result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert result.returncode == 1, result.stderr
     assert "${CAM_PASS}, which is not set; export CAM_PASS" in result.stderr
+
+
+def test_password_holding_an_at_sign_and_secret_query_parameters_are_masked(tmp_path):
+    """OpenCV splits the userinfo at the last '@', so everything before it is the password; secret
+    query parameters are passwords too."""
+    source = "http://bob:S3cr@tPW@127.0.0.1:9/x.mjpg?user=bob&Password=Qz9secret&token=${CAM_TOKEN}"
+    env = {**os.environ, "CAM_TOKEN": "tok"}
+    args = [*CAMD, "run", "--camera", f"ip=opencv:{source}", "--output", str(tmp_path / "out"), "--session", "s"]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 1, result.stderr
+    session = tmp_path / "out" / "s"
+    for secret in ("tPW", "S3cr", "Qz9secret"):
+        assert secret not in result.stdout + result.stderr
+        assert _files_containing(session, secret) == []
+    masked = "http://bob:***@127.0.0.1:9/x.mjpg?user=bob&Password=***&token=${CAM_TOKEN}"
+    assert f'source = "{masked}"' in (session / "session.toml").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomli_w
 import typer
 from typer.testing import CliRunner
 
@@ -52,10 +53,15 @@ def test_environment_variable_overrides_the_stored_list(
     assert str(tlsimu) in shown.output and str(viky) not in shown.output
 
 
+def _store(*paths: Path) -> None:
+    store_path().parent.mkdir(parents=True, exist_ok=True)
+    store_path().write_text(tomli_w.dumps({"cti": [str(path.resolve()) for path in paths]}))
+
+
 def test_check_fails_when_no_producer_loads(user_config: Path, tmp_path: Path) -> None:
     bogus = tmp_path / "not-a-producer.cti"
     bogus.write_text("text, not a shared library")
-    runner.invoke(app, ["cti", "set", str(bogus)])
+    _store(bogus)  # set refuses it now; a stored producer can still break or be replaced later
     result = runner.invoke(app, ["cti", "check"])
     assert result.exit_code != 0
     assert f"FAILED {bogus.resolve()}" in result.output
@@ -68,7 +74,7 @@ def test_check_reports_a_broken_producer_but_passes_with_a_good_one(
 ) -> None:
     bogus = tmp_path / "broken.cti"
     bogus.write_bytes(b"\x7fELF broken")
-    runner.invoke(app, ["cti", "set", str(bogus), str(viky)])
+    _store(bogus, viky)
     result = runner.invoke(app, ["cti", "check"])
     assert result.exit_code == 0, result.output
     assert "FAILED" in result.output and "3 device(s)" in result.output

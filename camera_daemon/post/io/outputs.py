@@ -4,7 +4,8 @@ Each step owns a set of name patterns. Without --force, a run refuses to start i
 write exists; with --force, every file matching the patterns of the steps about to run is removed
 first, so no stale output (say, an old debug video) survives next to the new ones. Files are written
 under a temporary name and renamed when complete, so an interrupted run leaves no half file behind
-under a final name.
+under a final name. A link among the outputs is removed itself, never followed: what it points to
+is not this session's to delete.
 """
 
 from __future__ import annotations
@@ -34,7 +35,18 @@ def existing_outputs(post_dir: Path, steps: Iterable[str]) -> list[Path]:
         for pattern in STEP_PATTERNS[step]:
             found.extend(sorted(post_dir.glob(pattern)))
     found.extend(sorted(post_dir.glob(f"*{PARTIAL_SUFFIX}")))
-    return found
+    return list(dict.fromkeys(found))  # 'mosaic.mkv.partial' matches both 'mosaic.*' and '*.partial'
+
+
+def _remove(path: Path) -> None:
+    """One output gone, whatever it is; a link is unlinked, so nothing is deleted through it."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError as error:
+        raise PostError(f"{path}: cannot remove the earlier output ({error.strerror}); remove it by hand") from None
 
 
 def prepare_post_dir(post_dir: Path, steps: Iterable[str], force: bool) -> None:
@@ -47,10 +59,7 @@ def prepare_post_dir(post_dir: Path, steps: Iterable[str], force: bool) -> None:
             f"{post_dir}: outputs of an earlier run exist ({names}); pass --force to replace them"
         )
     for path in stale:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+        _remove(path)
     try:
         post_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
