@@ -38,7 +38,7 @@ def test_camd_start_masks_the_password_but_the_daemon_uses_it(tmp_path):
     assert PASSWORD not in result.stdout + result.stderr
     assert _files_containing(tmp_path, PASSWORD) == []
     # the daemon tried the real URL: OpenCV reached the port (refused), which a masked URL never would
-    assert "Connection to tcp://127.0.0.1:9 failed" in (tmp_path / "out" / "s" / "logs" / "daemon.log").read_text()
+    assert "Connection to tcp://127.0.0.1:9 failed" in (tmp_path / "out" / "s" / "logs" / "ip.worker.log").read_text()
 
 
 def test_environment_reference_is_expanded_only_at_open(tmp_path):
