@@ -20,13 +20,14 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
+from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
-from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera, remux_warning
+from camera_daemon.session.finalize import WorkerOutcome
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
@@ -348,39 +349,19 @@ class Supervisor:
         cameras: dict[str, Any] = {}
         nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
         for worker in self._workers:
-            row = read_row(worker.links.status)
-            camera = worker.spec.camera
             outcome = WorkerOutcome(
                 result=self._result(worker),
                 exit_code=worker.process.exitcode,
                 failed=worker.failed_reason is not None,
                 reason=worker.failed_reason,
             )
-            result = outcome.result or {}
-            geometry = {
-                "width": result.get("width", camera.width),
-                "height": result.get("height", camera.height),
-                "pixel_format": result.get("pixel_format", camera.pixel_format),
-                "nominal_fps": result.get("nominal_fps", camera.fps),
-                "ring_capacity": int(row["ring_capacity"]),
-            }
-            try:
-                cameras[camera.name] = finalize_camera(
-                    self.folder, camera, worker.spec.video_path, logs.get(worker.spec.source_id), outcome, geometry
-                )
-            except OSError as error:  # even the reserve's room ran out: say so, finish the others
-                reason = f"disk full: {camera.name}'s files could not be made final ({error.strerror})"
-                cameras[camera.name] = {"exit_state": "failed", "error": reason, "video": worker.spec.video_path.name}
-            if outcome.result is None:  # no result file (a full disk refused it): the status row knows
-                for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger"):
-                    cameras[camera.name][key] = int(row[key])
-                cameras[camera.name]["drops_incomplete"] = int(row["drops_incomplete"])
-            add_drop_total(cameras[camera.name], paused_frames=int(row["paused_frames"]))
-            warning = remux_warning(cameras[camera.name], worker.spec.video_path)
-            if warning is not None:
-                cameras[camera.name]["warning"] = warning
-                nominal.append(warning)
-        self._judge_logger(cameras)
+            entry = camera_entry(
+                self.folder, worker.spec, read_row(worker.links.status), outcome, logs.get(worker.spec.source_id)
+            )
+            cameras[worker.spec.camera.name] = entry
+            if entry.get("warning"):
+                nominal.append(entry["warning"])
+        judge_logger(self.manifest, cameras, self.health(), self.stop_reason)
         failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
         self.manifest["cameras"] = cameras
         self.manifest["stopped_utc_us"] = HostClock().onset_utc_us
@@ -388,44 +369,13 @@ class Supervisor:
         self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
         if self.stop_reason is not None:
-            # A session that ended on a full disk says so in its one line, and that line also names
-            # what has to be done about the videos that kept nominal times; each camera's entry has the details.
-            names = ", ".join(w.split(" keeps ")[0] for w in nominal)
-            verb = "keeps" if len(nominal) == 1 else "keep"
-            later = f"; {names} {verb} nominal frame times until space is freed and camd recover --force runs"
-            self.manifest["error"] = self.stop_reason + (later if nominal else "")
+            self.manifest["error"] = session_error(self.stop_reason, nominal)
         elif nominal:
             self.manifest.setdefault("warnings", []).extend(nominal)
         try:
             write_manifest(self.folder.manifest, self.manifest)
         except OSError as error:  # the caller still gets the manifest, and a daemon goes on serving
             self.manifest["manifest_error"] = f"{self.folder.manifest} not written ({error.strerror})"
-
-    def _judge_logger(self, cameras: dict[str, Any]) -> None:
-        """A dead logger fails a camera only if a timestamp of a saved frame is missing; when the
-        journal kept every one, the session stays good and the death is a warning."""
-        health = self.health()
-        self.manifest["logger"] = {"alive": health["logger_alive"], "error": health["logger_error"]}
-        if health.get("journal_error"):
-            self.manifest["logger"]["journal_error"] = health["journal_error"]
-            if health["logger_alive"]:
-                self.manifest.setdefault("warnings", []).append(
-                    f"timestamp journal incomplete: {health['journal_error']}; the DataLogger kept every batch"
-                )
-        if health["logger_alive"]:
-            return
-        lost = False
-        for entry in cameras.values():
-            missing = int(entry.get("frames_written") or 0) - int(entry.get("timestamps_logged") or 0)
-            if missing > 0 and entry["exit_state"] != "failed":
-                entry.update(exit_state="failed", error=f"{health['logger_error']}; {missing} timestamps lost")
-                lost = True
-        if not lost and self.stop_reason is None:  # on a full disk the session's one error line says enough
-            kept = "logs/*.timestamps.journal kept every batch"
-            if health.get("journal_error"):
-                kept = "the journal and the log together kept every batch"
-            warning = f"{health['logger_error']}; no timestamp lost ({kept})"
-            self.manifest.setdefault("warnings", []).append(warning)
 
 
 def _leftover_records() -> Path:
