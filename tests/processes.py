@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,3 +46,17 @@ def running(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def interrupt_when(process: subprocess.Popen[str], ready: Callable[[], Any]) -> tuple[float, float, str]:
+    """Ctrl-C a recorder once ``ready`` holds, as a user would; returns how long it took to exit,
+    the UTC time of the request (to compare with times the workers wrote) and its stderr."""
+    try:
+        wait_until(ready, what="the recorder ready for Ctrl-C")
+        asked, asked_utc = time.monotonic(), time.time()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        return time.monotonic() - asked, asked_utc, stderr
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from frozen_server import frozen_mjpeg_server
+from processes import interrupt_when
 
 from recordings import CAMD, camd, iter_frames, manifest, table
 
@@ -40,13 +41,6 @@ def _first_frame_logged(session: Path) -> bool:
     return any(not path.stem.endswith("_" + "0" * 20) for path in logs)
 
 
-def _wait(condition: object, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "the recording never logged a frame"
-        time.sleep(0.02)
-
-
 def _worker_ended_after(session: Path, asked_utc: float) -> float:
     result = json.loads((session / "logs" / "slow.worker.json").read_text())
     return float(result["ended_utc"]) - asked_utc
@@ -68,15 +62,7 @@ def test_sigint_stops_camd_run_within_a_second(tmp_path, stalled_camera):
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        _wait(lambda: _first_frame_logged(session))
-        asked, asked_utc = time.monotonic(), time.time()
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-        took = time.monotonic() - asked
-    finally:
-        if process.poll() is None:
-            process.kill()
+    took, asked_utc, stderr = interrupt_when(process, lambda: _first_frame_logged(session))
     assert process.returncode == 0, stderr
     assert _worker_ended_after(session, asked_utc) < STOP_LIMIT_S
     assert took < COMMAND_LIMIT_S, f"stop took {took:.2f} s"

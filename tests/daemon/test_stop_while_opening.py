@@ -4,16 +4,14 @@ in ``open`` for its 30 s timeout) must not hold up a stop, nor the cameras that 
 from __future__ import annotations
 
 import json
-import signal
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from processes import wait_until
+from processes import interrupt_when
 
 from camera_daemon.timing.journal import journal_path, read_journal
 
@@ -73,15 +71,8 @@ def test_sigint_while_a_camera_is_opening_stops_within_a_second(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            wait_until(lambda: _recording(session), what="camera a recording")  # u is still inside open()
-            asked, asked_utc = time.monotonic(), time.time()
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=60)
-            took = time.monotonic() - asked
-        finally:
-            if process.poll() is None:
-                process.kill()
+        # u is still inside open() when a is recording
+        took, asked_utc, stderr = interrupt_when(process, lambda: _recording(session))
     ended = {name: _ended_after(session, name, asked_utc) for name in "ua"}
     print(f"stop took {took:.2f} s; workers ended after {ended['u']:.2f} s (u) and {ended['a']:.2f} s (a)")
     assert process.returncode == 1
