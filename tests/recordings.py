@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,3 +60,15 @@ def table(session: Path, camera: str) -> dict[str, np.ndarray]:  # type: ignore[
 def manifest(session: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((session / "manifest.json").read_text())
     return data
+
+
+def checksummed_manifest(session: Path, timeout_s: float = 30.0) -> dict[str, Any]:
+    """The manifest once the checksums a stop leaves pending are filled in (session/checksums.py)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        data = manifest(session)
+        if all(entry.get("sha256") != "pending" for entry in data["cameras"].values()):
+            return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{session}: checksums still pending after {timeout_s:g} s")
+        time.sleep(0.05)

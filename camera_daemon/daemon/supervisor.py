@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from camera_daemon.timing.leftovers import (
     terminator_name,
 )
 from camera_daemon.timing.reaper import Reaper
-from camera_daemon.timing.table import read_timestamp_logs
+from camera_daemon.timing.table import read_journals, read_timestamp_logs
 
 _JOIN_TIMEOUT_S = 60.0
 _THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -345,19 +346,26 @@ class Supervisor:
         return self.manifest
 
     def _finalize(self, exit_state: str) -> None:
-        logs = read_timestamp_logs(self.folder.logs)
-        cameras: dict[str, Any] = {}
-        nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
-        for worker in self._workers:
+        # A complete journal holds every batch: reading it alone keeps the stop's cost flat however
+        # many DataLogger entries the session made. Cameras are made final side by side.
+        complete = self._forwarder is not None and self.health()["journal_error"] is None
+        logs = read_journals(self.folder.logs) if complete else read_timestamp_logs(self.folder.logs)
+
+        def finish(worker: _Worker) -> dict[str, Any]:
             outcome = WorkerOutcome(
                 result=self._result(worker),
                 exit_code=worker.process.exitcode,
                 failed=worker.failed_reason is not None,
                 reason=worker.failed_reason,
             )
-            entry = camera_entry(
-                self.folder, worker.spec, read_row(worker.links.status), outcome, logs.get(worker.spec.source_id)
-            )
+            row = read_row(worker.links.status)
+            return camera_entry(self.folder, worker.spec, row, outcome, logs.get(worker.spec.source_id))
+
+        with ThreadPoolExecutor(max_workers=max(1, len(self._workers))) as pool:
+            entries = list(pool.map(finish, self._workers))
+        cameras: dict[str, Any] = {}
+        nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
+        for worker, entry in zip(self._workers, entries, strict=True):
             cameras[worker.spec.camera.name] = entry
             if entry.get("warning"):
                 nominal.append(entry["warning"])

@@ -29,6 +29,7 @@ from camera_daemon.daemon.ring import FrameRing
 from camera_daemon.daemon.status import Field, WorkerState
 from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
+from camera_daemon.encoding.timed_stream import tick_us
 from camera_daemon.errors import CamdError, CameraError, EncoderError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.timing.batcher import TimestampBatcher
@@ -82,7 +83,8 @@ class _Recording:
         self.batcher = TimestampBatcher(links.log_channel)
         self.batcher.log_onset(self.clock.onset_utc_us)
         args = build_command(spec.encoder, geometry, spec.video_path)
-        self.encoder = FfmpegEncoder(args, spec.logs_dir / f"{spec.camera.name}.ffmpeg.log")
+        log_path = spec.logs_dir / f"{spec.camera.name}.ffmpeg.log"
+        self.encoder = FfmpegEncoder(args, log_path, geometry, tick_us(spec.encoder.container))
         self.grab_done = threading.Event()
         self.error: BaseException | None = None
         self.grab_error: BaseException | None = None
@@ -109,13 +111,10 @@ class _Recording:
                     # Stop a frame before ENOSPC rather than at it: whichever writer meets ENOSPC
                     # first dies, and if that is the timestamp logger, logged times are lost.
                     raise EncoderError("the disk is about to fill")
-                self.encoder.write(memoryview(ring.frames[slot]))
-                self.batcher.add(
-                    frame_index,
-                    int(ring.camera_frame_id[slot]),
-                    int(ring.host_time_us[slot]),
-                    int(ring.device_time_ns[slot]),
-                )
+                host_time_us = int(ring.host_time_us[slot])
+                self.encoder.write(memoryview(ring.frames[slot]), host_time_us)
+                frame_id, device_time_ns = int(ring.camera_frame_id[slot]), int(ring.device_time_ns[slot])
+                self.batcher.add(frame_index, frame_id, host_time_us, device_time_ns)
                 ring.release()
                 frame_index += 1
                 status[Field.frames_written] = frame_index
@@ -351,6 +350,7 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
         "drops_missed_trigger": int(extra.get("missed_trigger", 0)),
         "drops_incomplete": int(extra.get("incomplete", 0)),
         "disk_full": bool(status[Field.disk_full]),
+        "frame_times": "recorded",  # each frame reached ffmpeg with its logged time (timed_stream.py)
         "ended_utc": time.time(),
         **(
             {}

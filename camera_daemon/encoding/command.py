@@ -1,9 +1,11 @@
 """Builds one ffmpeg command per camera from the encoder settings, as a plain argv list.
 
-Two choices here protect recordings: the container is one a reader can open without a trailer
+Three choices here protect recordings: the container is one a reader can open without a trailer
 (Matroska, or fragmented MP4) with clusters/fragments of a quarter second, so a killed encoder loses
-little; and no codec is allowed B-frames, so packet order equals frame order and the logged
-timestamps can be written onto the packets later without decoding.
+little; frames arrive as NUT packets that carry their logged times (``timed_stream.py``), which
+ffmpeg keeps as they are, so the file is final when ffmpeg closes it; and no codec is allowed
+B-frames, so packet order equals frame order and a session recorded before the times travelled with
+the frames can still get them written onto its packets later without decoding.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.config import Codec, Container, EncoderConfig, Hardware, SpeedPreset
 from camera_daemon.encoding.binary import ffmpeg_path
+from camera_daemon.encoding.timed_stream import tick_us
 
 _PRESET_ORDER = list(SpeedPreset)
 _FALLBACK_NOMINAL_FPS = 30.0
@@ -81,16 +84,18 @@ def _quality_options(config: EncoderConfig) -> dict[str, Any]:
 
 
 def build_command(config: EncoderConfig, geometry: FrameGeometry, output: Path, loglevel: str = "error") -> list[str]:
-    """The full argument list: raw frames on stdin, one video stream out."""
+    """The full argument list: timed raw frames (NUT) on stdin, one video stream out.
+
+    ``-fps_mode passthrough`` and the input's time base for the encoder (spelled as a ratio, which
+    every ffmpeg from 5.1 on reads alike) keep every frame and its
+    time exactly as sent: no frame is duplicated or dropped to fit a nominal rate.
+    """
     nominal = geometry.nominal_fps if geometry.nominal_fps > 0 else _FALLBACK_NOMINAL_FPS
     gop = 1 if config.codec in (Codec.ffv1, Codec.mjpeg) else max(1, round(nominal * config.keyframe_interval_s))
-    input_options: dict[str, Any] = {
-        "f": "rawvideo",
-        "pix_fmt": geometry.pixel_format.ffmpeg_name,
-        "s": f"{geometry.width}x{geometry.height}",
-        "framerate": f"{nominal:g}",
-    }
+    input_options: dict[str, Any] = {"f": "nut"}
     output_options: dict[str, Any] = {
+        "fps_mode": "passthrough",
+        "enc_time_base": f"1:{1_000_000 // tick_us(config.container)}",
         "vcodec": encoder_name(config),
         "pix_fmt": _output_pix_fmt(config, geometry.pixel_format),
         "g": gop,

@@ -1,4 +1,4 @@
-"""One ffmpeg process fed raw frames through its stdin.
+"""One ffmpeg process fed timed raw frames (NUT, ``timed_stream.py``) through its stdin.
 
 ffmpeg runs in its own process session so a Ctrl-C in the terminal reaches only the recorder,
 which then drains its buffer and closes stdin: ffmpeg must never quit before the last frame.
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import subprocess
 from pathlib import Path
 
+import av
+
+from camera_daemon.cameras.base import FrameGeometry
+from camera_daemon.encoding.timed_stream import TimedFrameWriter
 from camera_daemon.errors import EncoderError
 
 _F_SETPIPE_SZ = 1031
@@ -19,11 +22,14 @@ _PIPE_BYTES = 1 << 20
 
 
 class FfmpegEncoder:
-    def __init__(self, args: list[str], stderr_path: Path) -> None:
+    def __init__(self, args: list[str], stderr_path: Path, geometry: FrameGeometry, tick_us: int) -> None:
         self._args = args
         self._stderr_path = stderr_path
+        self._geometry = geometry
+        self._tick_us = tick_us
         self._process: subprocess.Popen[bytes] | None = None
         self._fd = -1
+        self._stream: TimedFrameWriter | None = None
 
     def start(self) -> None:
         with self._stderr_path.open("ab") as stderr:
@@ -41,6 +47,10 @@ class FfmpegEncoder:
         self._fd = self._process.stdin.fileno()
         with contextlib.suppress(OSError):  # a larger pipe only raises the ceiling; the default still works
             fcntl.fcntl(self._fd, _F_SETPIPE_SZ, _PIPE_BYTES)
+        try:
+            self._stream = TimedFrameWriter(self._fd, self._geometry, self._tick_us)
+        except (av.error.FFmpegError, OSError):
+            raise EncoderError(f"ffmpeg stopped taking frames: {self.stderr_tail()}") from None
 
     @property
     def pid(self) -> int:
@@ -50,20 +60,22 @@ class FfmpegEncoder:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def write(self, frame: memoryview) -> None:
-        """Write one whole frame; a short write is continued so a frame is never split across failures."""
-        view = frame.cast("B")
+    def write(self, frame: memoryview, host_time_us: int) -> None:
+        """Write one whole frame and its time; it has left this process when the call returns."""
+        assert self._stream is not None
         try:
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-        except (BrokenPipeError, OSError):
+            self._stream.write(frame.cast("B"), host_time_us)
+        except (av.error.FFmpegError, OSError):
             raise EncoderError(f"ffmpeg stopped taking frames: {self.stderr_tail()}") from None
 
     def close(self, timeout_s: float = 30.0) -> int:
         """Close stdin so ffmpeg finishes the file, and wait for it; returns its exit code."""
         if self._process is None:
             return -1
+        if self._stream is not None:
+            with contextlib.suppress(av.error.FFmpegError, OSError):
+                self._stream.close()  # the stream's end: ffmpeg then knows no frame was cut short
+            self._stream = None
         if self._process.stdin is not None:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()

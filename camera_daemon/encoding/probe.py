@@ -17,6 +17,7 @@ from pathlib import Path
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.config import Backend, CameraConfig, EncoderConfig, Hardware, SessionConfig
 from camera_daemon.encoding.command import build_command, encoder_name
+from camera_daemon.encoding.timed_stream import one_frame_stream, tick_us
 from camera_daemon.errors import ConfigError, EncoderError
 
 _PROBE_OUTPUT = Path("pipe:1")
@@ -46,11 +47,11 @@ def ffmpeg_reason(stderr: str) -> str:
 
 
 @functools.cache
-def _run_probe(args: tuple[str, ...], frame_bytes: int) -> str | None:
+def _run_probe(args: tuple[str, ...], stream: bytes) -> str | None:
     """None when the command encodes one frame; else ffmpeg's reason. Cached: the same command on
     the same geometry gives the same answer for the life of the process."""
     try:
-        result = subprocess.run(args, input=bytes(frame_bytes), capture_output=True, timeout=_TIMEOUT_S, check=False)
+        result = subprocess.run(args, input=stream, capture_output=True, timeout=_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         return f"it did not encode one frame within {_TIMEOUT_S:g} s"
     except OSError as error:
@@ -80,7 +81,8 @@ def check_encoders(config: SessionConfig) -> None:
     for index, camera in enumerate(config.cameras):
         geometry = probe_geometry(camera)
         planned.append((index, geometry, tuple(build_command(config.encoder, geometry, _PROBE_OUTPUT))))
-    unique = {args: geometry.frame_bytes for _, geometry, args in planned}
+    tick = tick_us(config.encoder.container)
+    unique = {args: one_frame_stream(geometry, tick) for _, geometry, args in planned}
     with ThreadPoolExecutor(max_workers=min(4, len(unique))) as pool:
         reasons = dict(zip(unique, pool.map(_run_probe, unique, unique.values()), strict=True))
     for index, geometry, args in planned:

@@ -1,7 +1,10 @@
 """Makes one camera's files final after its worker ended, cleanly or not.
 
 The invariant every finished session keeps: the video holds exactly as many frames as the
-timestamp table has rows, frame i of one is row i of the other. After a crash the two can differ
+timestamp table has rows, frame i of one is row i of the other. A worker streams each frame to
+ffmpeg with its logged time, so after a clean stop the video is final as ffmpeg left it: only the
+table is written. The remux is the fallback for a crash (frames to cut) and for sessions recorded
+before the times travelled with the frames. After a crash the two can differ
 (the encoder lost its last cluster, or the last log batch never came); the overlap is kept, the
 difference is counted in the manifest, and nothing is invented.
 """
@@ -18,6 +21,7 @@ import numpy as np
 from camera_daemon.config import CameraConfig
 from camera_daemon.encoding.remux import apply_timestamps, count_decodable, count_packets
 from camera_daemon.safe_write import open_new_exclusive
+from camera_daemon.session.checksums import PENDING
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import sha256_of
 from camera_daemon.timing.table import CameraLog, table_columns, write_csv
@@ -48,7 +52,15 @@ def finalize_camera(
     log: CameraLog | None,
     outcome: WorkerOutcome,
     geometry: dict[str, Any],
+    *,
+    checksum: bool = True,
 ) -> dict[str, Any]:
+    """``checksum=False`` leaves ``sha256`` pending for ``session/checksums.py`` to fill in after
+    the stop replied: hashing reads the whole video, the one step left that grows with the session."""
+
+    def digest() -> str:
+        return sha256_of(video) if checksum else PENDING
+
     logged = 0 if log is None else int(log.records.size)
     entry: dict[str, Any] = {
         "backend": camera.backend.value,
@@ -71,23 +83,32 @@ def finalize_camera(
         entry.update({"frames_in_video": 0, "sha256": None, "frames_without_timestamp": 0})
         if video.exists():
             entry["frames_without_timestamp"] = count_packets(video)
-            entry["sha256"] = sha256_of(video)
+            entry["sha256"] = digest()
         _report_cut(entry)
         return entry
 
     crashed = outcome.result is None
-    # Counted before the remux, which keeps only the frames that have a time.
-    packets = count_packets(video) if crashed else 0
-    remuxed = _remux(video, log, verify=crashed)
-    if remuxed is None:
-        # No room for a second copy: the tables and manifest are what must exist, so the video stays
-        # as recorded (nominal times); `camd recover --force` writes the logged times once there is room.
-        decodable = count_decodable(video)
-        in_video = min(decodable, logged)
-        recorded = decodable
+    times_recorded = (outcome.result or {}).get("frame_times") == "recorded"
+    if times_recorded and not outcome.failed and int(entry["frames_written"]) == logged:
+        # The usual stop: every frame reached ffmpeg with its logged time and every time was logged,
+        # so the file is already final. Nothing is read back, so this costs the same after an hour.
+        in_video = recorded = logged
+        remuxed: int | None = None
+        entry["frame_times"] = "recorded"
     else:
-        in_video = remuxed
-        recorded = packets if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
+        # Counted before the remux, which keeps only the frames that have a time.
+        packets = count_packets(video) if crashed else 0
+        remuxed = _remux(video, log, verify=crashed)
+        if remuxed is None:
+            # No room for a second copy: the tables and manifest are what must exist, so the video stays
+            # as recorded; `camd recover --force` cuts it to its table once there is room.
+            decodable = count_decodable(video)
+            in_video = min(decodable, logged)
+            recorded = decodable
+        else:
+            in_video = remuxed
+            recorded = packets if crashed else in_video + max(0, int(entry["frames_written"]) - logged)
+        entry["frame_times"] = "remuxed" if remuxed is not None else "recorded" if times_recorded else "nominal"
     entry["remuxed"] = remuxed is not None
     columns = table_columns(log, frames=in_video)
     write_csv(columns, folder.timestamps(camera.name))
@@ -101,7 +122,7 @@ def finalize_camera(
             "first_utc_us": int(columns["utc_time_us"][0]),
             "last_utc_us": int(columns["utc_time_us"][-1]),
             "mean_fps": (in_video - 1) / span_s if span_s > 0 else None,
-            "sha256": sha256_of(video),
+            "sha256": digest(),
         }
     )
     _report_cut(entry)
@@ -141,7 +162,7 @@ def add_drop_total(entry: dict[str, Any], paused_frames: int = 0) -> None:
 
 def remux_warning(entry: dict[str, Any], video: Path) -> str | None:
     """Why a video kept its nominal frame times, with the room to free, or None when it got the logged ones."""
-    if entry.get("remuxed") is not False:
+    if entry.get("frame_times", "nominal" if entry.get("remuxed") is False else None) != "nominal":
         return None
     try:
         stats = os.statvfs(video.parent)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from camera_daemon.config import describe_session_name_problem, session_name_problem
 from camera_daemon.errors import ConfigError, SessionExistsError
+from camera_daemon.session.checksums import start_in_background
 from camera_daemon.session.lock import LOCK_NAME, SessionLock
 
 _MARKERS = ("session.toml", "manifest.json")
@@ -26,9 +27,11 @@ class SessionFolder:
     lock: SessionLock | None = field(default=None, compare=False, repr=False)
 
     def release(self) -> None:
-        """Give up the lock once the manifest is final: the session may be replaced or recovered now."""
-        if self.lock is not None:
+        """Give up the lock once the manifest is final: the session may be replaced or recovered now.
+        The videos' checksums, left pending by the stop, are computed from here on (checksums.py)."""
+        if self.lock is not None and self.lock.fileno() >= 0:
             self.lock.release()
+            start_in_background(self.root)
 
     @property
     def name(self) -> str:

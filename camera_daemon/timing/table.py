@@ -69,6 +69,16 @@ def read_timestamp_logs(logs_dir: Path) -> dict[int, CameraLog]:
     return _assemble([(source, time, payload) for (source, time), payload in merged.items()])
 
 
+def read_journals(logs_dir: Path) -> dict[int, CameraLog]:
+    """The tables from the journals alone: one sequential read per camera, however many DataLogger
+    entries the session made (thousands of small files after an hour). Enough whenever every batch
+    was journaled, which the forwarder reports; otherwise ``read_timestamp_logs`` merges both stores."""
+    entries: list[tuple[int, int, np.ndarray]] = []  # type: ignore[type-arg]
+    for path in sorted(logs_dir.glob(f"*{JOURNAL_SUFFIX}")):
+        entries.extend(read_journal(path))
+    return _assemble(entries)
+
+
 def _assemble(entries: list[tuple[int, int, np.ndarray]]) -> dict[int, CameraLog]:  # type: ignore[type-arg]
     logs: dict[int, CameraLog] = {}
     batches: dict[int, list[np.ndarray]] = {}  # type: ignore[type-arg]
