@@ -59,7 +59,7 @@ def test_disk_guard_stops_cleanly_before_the_disk_is_full(tmp_path):
         assert data["exit_state"] == "failed" and data["error"].startswith("disk guard: ")
         for name in ("cam0", "cam1"):
             entry = data["cameras"][name]
-            assert entry["exit_state"] == "stopped" and entry["remuxed"] is True
+            assert entry["exit_state"] == "stopped" and entry["frame_times"] == "recorded"
             assert _frames_match_rows(session, name) == entry["frames_in_video"] > 10
 
 
