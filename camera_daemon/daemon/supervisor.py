@@ -337,13 +337,23 @@ class Supervisor:
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
         self.disk.release()
         if self._forwarder is not None:
+            self._forwarder.stop_journaling()
+        if self._forwarder is not None and self._forwarder.health().get("journal_error") is None:
+            # The journals hold every batch, so nothing at stop waits for the DataLogger's own
+            # shutdown (a second or more); the process still waits for it before it exits.
+            threading.Thread(target=self._stop_logger, name="logger-stop", daemon=False).start()
+        else:
+            self._stop_logger()
+        self._finalize(exit_state)
+        return self.manifest
+
+    def _stop_logger(self) -> None:
+        if self._forwarder is not None:
             self._forwarder.stop()
         if self._reaper is not None:
             self._reaper.release()
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
-        self._finalize(exit_state)
-        return self.manifest
 
     def _finalize(self, exit_state: str) -> None:
         # A complete journal holds every batch: reading it alone keeps the stop's cost flat however

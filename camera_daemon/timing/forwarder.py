@@ -161,14 +161,19 @@ class LogForwarder:
             "journal_error": "; ".join(j.error for j in self._journals if j.error) or None,
         }
 
-    def stop(self) -> None:
-        """Drain every channel (workers have ended, so each reaches EOF), then flush the logger."""
+    def stop_journaling(self) -> None:
+        """Drain every channel (workers have ended, so each reaches EOF) and close the journals: from
+        here on the journals hold every batch, and the tables can be built while the logger drains."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join()
         with self._lock:
             for _, journal in self._channels.values():
                 journal.close()
+
+    def stop(self) -> None:
+        """``stop_journaling``, then flush the logger (a second or more: its processes end in turn)."""
+        self.stop_journaling()
         if self._logger is None or self._feeder is None:
             return  # the journals hold every batch
         self._feed.put(None)
