@@ -162,20 +162,22 @@ class LogForwarder:
         }
 
     def stop_journaling(self) -> None:
-        """Drain every channel (workers have ended, so each reaches EOF) and close the journals: from
-        here on the journals hold every batch, and the tables can be built while the logger drains."""
+        """Drain every channel (workers have ended, so each reaches EOF), close the journals, and hand
+        the last batches to the logger: from here on the journals hold every batch and the logger's
+        health is known (a dead logger shows when it refuses a batch), so the tables and the manifest
+        can be written while the logger's own processes still wind down."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join()
         with self._lock:
             for _, journal in self._channels.values():
                 journal.close()
+        if self._feeder is not None and self._feeder.is_alive():
+            self._feed.put(None)
+            self._feeder.join()
 
     def stop(self) -> None:
-        """``stop_journaling``, then flush the logger (a second or more: its processes end in turn)."""
+        """``stop_journaling``, then stop the logger (a second or more: its processes end in turn)."""
         self.stop_journaling()
-        if self._logger is None or self._feeder is None:
-            return  # the journals hold every batch
-        self._feed.put(None)
-        self._feeder.join()
-        self._logger.stop()
+        if self._logger is not None and self._feeder is not None:
+            self._logger.stop()
