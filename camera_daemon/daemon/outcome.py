@@ -7,12 +7,14 @@ clean stop, a full disk or a dead logger.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from camera_daemon.daemon.worker import WorkerSpec
 from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera, remux_warning
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.timing.table import CameraLog
+from camera_daemon.timing.table_draft import TableDraft
 
 _ROW_COUNTS = ("frames_acquired", "drops_buffer", "drops_frame_id_gap", "drops_missed_trigger", "drops_incomplete")
 
@@ -22,7 +24,8 @@ def camera_entry(
     spec: WorkerSpec,
     row: dict[str, float],
     outcome: WorkerOutcome,
-    log: CameraLog | None,
+    log: CameraLog | Callable[[], CameraLog | None] | None,
+    draft: TableDraft | None = None,
 ) -> dict[str, Any]:
     """One camera's manifest entry, its files made final; a ``warning`` names a video that kept its
     nominal times because the disk had no room for the remux."""
@@ -36,7 +39,7 @@ def camera_entry(
         "ring_capacity": int(row["ring_capacity"]),
     }
     try:
-        entry = finalize_camera(folder, camera, spec.video_path, log, outcome, geometry, checksum=False)
+        entry = finalize_camera(folder, camera, spec.video_path, log, outcome, geometry, checksum=False, draft=draft)
     except OSError as error:  # even the reserve's room ran out: say so, finish the others
         reason = f"disk full: {camera.name}'s files could not be made final ({error.strerror})"
         entry = {"exit_state": "failed", "error": reason, "video": spec.video_path.name}

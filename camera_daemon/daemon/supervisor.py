@@ -7,6 +7,7 @@ and keeps one slow camera from touching another.
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -42,7 +43,7 @@ from camera_daemon.timing.leftovers import (
     terminator_name,
 )
 from camera_daemon.timing.reaper import Reaper
-from camera_daemon.timing.table import read_journals, read_timestamp_logs
+from camera_daemon.timing.table import CameraLog, read_journals, read_timestamp_logs
 
 _JOIN_TIMEOUT_S = 60.0
 _THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -358,8 +359,11 @@ class Supervisor:
     def _finalize(self, exit_state: str) -> None:
         # A complete journal holds every batch: reading it alone keeps the stop's cost flat however
         # many DataLogger entries the session made. Cameras are made final side by side.
+        # The log is read back only for a camera whose table was not drafted while recording.
         complete = self._forwarder is not None and self.health()["journal_error"] is None
-        logs = read_journals(self.folder.logs) if complete else read_timestamp_logs(self.folder.logs)
+        reader = read_journals if complete else read_timestamp_logs
+        read = functools.cache(lambda: reader(self.folder.logs))
+        read_lock = threading.Lock()
 
         def finish(worker: _Worker) -> dict[str, Any]:
             outcome = WorkerOutcome(
@@ -369,7 +373,14 @@ class Supervisor:
                 reason=worker.failed_reason,
             )
             row = read_row(worker.links.status)
-            return camera_entry(self.folder, worker.spec, row, outcome, logs.get(worker.spec.source_id))
+            source = worker.spec.source_id
+
+            def log() -> CameraLog | None:
+                with read_lock:
+                    return read().get(source)
+
+            draft = self._forwarder.draft(source) if self._forwarder is not None else None
+            return camera_entry(self.folder, worker.spec, row, outcome, log, draft)
 
         with ThreadPoolExecutor(max_workers=max(1, len(self._workers))) as pool:
             entries = list(pool.map(finish, self._workers))

@@ -12,6 +12,7 @@ difference is counted in the manifest, and nothing is invented.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from camera_daemon.session.checksums import PENDING
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import sha256_of
 from camera_daemon.timing.table import CameraLog, table_columns, write_csv
+from camera_daemon.timing.table_draft import TableDraft
 
 # The files that hold the disk reserve while a session records (daemon/disk.py): the first is given
 # back by the first camera to find the disk full, the second only by the step that writes the tables
@@ -49,18 +51,31 @@ def finalize_camera(
     folder: SessionFolder,
     camera: CameraConfig,
     video: Path,
-    log: CameraLog | None,
+    log: CameraLog | Callable[[], CameraLog | None] | None,
     outcome: WorkerOutcome,
     geometry: dict[str, Any],
     *,
     checksum: bool = True,
+    draft: TableDraft | None = None,
 ) -> dict[str, Any]:
     """``checksum=False`` leaves ``sha256`` pending for ``session/checksums.py`` to fill in after
-    the stop replied: hashing reads the whole video, the one step left that grows with the session."""
+    the stop replied: hashing reads the whole video, which grows with the session.
+
+    ``draft`` is the table the forwarder wrote while recording; a clean stop renames it into place
+    and never reads the log (``log`` may be a loader, called only when the log is needed).
+    """
 
     def digest() -> str:
         return sha256_of(video) if checksum else PENDING
 
+    if draft is not None:
+        drafted = _from_draft(folder, camera, video, outcome, geometry, draft)
+        if drafted is not None:
+            drafted["sha256"] = digest()
+            return drafted
+        draft.discard()
+    if callable(log):
+        log = log()
     logged = 0 if log is None else int(log.records.size)
     entry: dict[str, Any] = {
         "backend": camera.backend.value,
@@ -127,6 +142,50 @@ def finalize_camera(
     )
     _report_cut(entry)
     return entry
+
+
+def _from_draft(
+    folder: SessionFolder,
+    camera: CameraConfig,
+    video: Path,
+    outcome: WorkerOutcome,
+    geometry: dict[str, Any],
+    draft: TableDraft,
+) -> dict[str, Any] | None:
+    """The usual stop, in constant time: every frame reached ffmpeg with its time, every time was
+    logged and drafted. None whenever anything differs, and the caller builds the table from the log."""
+    result = outcome.result or {}
+    written = int(result.get("frames_written", -1))
+    if outcome.failed or result.get("frame_times") != "recorded" or not draft.usable or written != draft.rows:
+        return None
+    if not video.exists() or not draft.publish(folder.timestamps(camera.name)):
+        return None
+    onset = int(draft.onset_utc_us or 0)
+    first, last = int(draft.first_host_us or 0), int(draft.last_host_us or 0)
+    span_s = (last - first) / 1e6
+    return {
+        "backend": camera.backend.value,
+        "source": camera.source,
+        **geometry,
+        "video": video.name,
+        "timestamps": folder.timestamps(camera.name).name,
+        "onset_utc_us": onset,
+        "timestamps_logged": draft.rows,
+        "frames_written": written,
+        **{key: result.get(key) for key in ("frames_acquired", "drops_buffer", "drops_frame_id_gap")},
+        "drops_missed_trigger": result.get("drops_missed_trigger", 0),
+        "drops_incomplete": result.get("drops_incomplete", 0),
+        "exit_state": "stopped",
+        "error": None,
+        "frame_times": "recorded",
+        "remuxed": False,
+        "frames_in_video": draft.rows,
+        "frames_without_timestamp": 0,
+        "timestamps_without_frame": 0,
+        "first_utc_us": onset + first,
+        "last_utc_us": onset + last,
+        "mean_fps": (draft.rows - 1) / span_s if span_s > 0 else None,
+    }
 
 
 def _report_cut(entry: dict[str, Any]) -> None:

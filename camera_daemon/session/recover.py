@@ -50,6 +50,8 @@ def recover_session(path: Path, *, force: bool = False) -> dict[str, Any]:
         # The reserve was room held for the recorder's last writes; recovering needs that room now.
         for name in (RESERVE_NAME, FINAL_RESERVE_NAME):
             (folder.logs / name).unlink(missing_ok=True)
+        for draft in folder.logs.glob(".*.timestamps.*.csv.draft"):  # tables a killed recorder left half-drafted
+            draft.unlink(missing_ok=True)
         try:
             return _recover_locked(folder, force)
         except OSError as error:

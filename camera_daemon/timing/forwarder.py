@@ -29,6 +29,7 @@ import numpy as np
 
 from camera_daemon.timing.journal import JournalWriter, journal_path
 from camera_daemon.timing.logger_process import LoggerHandle
+from camera_daemon.timing.table_draft import TableDraft
 
 _HEALTH_CHECK_S = 0.1
 
@@ -64,6 +65,7 @@ class LogForwarder:
         self._stopping = threading.Event()
         self.entries = 0
         self._journals: list[JournalWriter] = []
+        self._drafts: dict[int, TableDraft] = {}
 
     @property
     def logger(self) -> LoggerHandle:
@@ -93,6 +95,12 @@ class LogForwarder:
         with self._lock:
             self._channels[reader] = (source_id, journal)
             self._journals.append(journal)
+            if camera is not None:
+                self._drafts[source_id] = TableDraft(self._logs_dir, camera)
+
+    def draft(self, source_id: int) -> TableDraft | None:
+        """The table written while recording (table_draft.py); complete once ``stop_journaling`` returned."""
+        return self._drafts.get(source_id)
 
     def _run(self) -> None:
         while True:
@@ -115,6 +123,9 @@ class LogForwarder:
                     continue
                 source_id, journal = self._channels[reader]
                 journal.append(source_id, acquisition_time, payload)
+                draft = self._drafts.get(source_id)
+                if draft is not None:
+                    draft.add(acquisition_time, payload)
                 self._feed.put((source_id, acquisition_time, payload))
                 self.entries += 1
 

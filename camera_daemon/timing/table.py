@@ -108,13 +108,21 @@ def table_columns(log: CameraLog, frames: int | None = None) -> dict[str, np.nda
 
 def write_csv(columns: dict[str, np.ndarray], path: Path) -> None:  # type: ignore[type-arg]
     """Plain integers under a plain header line (pyarrow would quote the names), read by any tool."""
-    table = pa.table({name: pa.array(columns[name], type=pa.int64()) for name in TABLE_COLUMNS})
 
     def write(handle: BinaryIO) -> None:
-        handle.write((",".join(TABLE_COLUMNS) + "\n").encode())
-        pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False))
+        handle.write(CSV_HEADER)
+        write_csv_rows(columns, handle)
 
     write_atomic(path, write)
+
+
+CSV_HEADER = (",".join(TABLE_COLUMNS) + "\n").encode()
+
+
+def write_csv_rows(columns: dict[str, np.ndarray], handle: BinaryIO) -> None:  # type: ignore[type-arg]
+    """Rows only, in the table's column order: the whole table at once or one batch at a time."""
+    table = pa.table({name: pa.array(columns[name], type=pa.int64()) for name in TABLE_COLUMNS})
+    pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False))
 
 
 def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
