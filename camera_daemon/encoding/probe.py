@@ -77,15 +77,21 @@ def check_encoders(config: SessionConfig) -> None:
 
     Cameras sharing a command share one probe, and distinct commands run side by side, so many
     cameras cost about as much as one."""
-    planned: list[tuple[int, FrameGeometry, tuple[str, ...]]] = []
+    # The frame size travels in the NUT stream, not in the command: a probe is one (command, stream).
+    tick = tick_us(config.encoder.container)
+    planned: list[tuple[int, FrameGeometry, tuple[tuple[str, ...], bytes]]] = []
+    streams: dict[FrameGeometry, bytes] = {}
     for index, camera in enumerate(config.cameras):
         geometry = probe_geometry(camera)
-        planned.append((index, geometry, tuple(build_command(config.encoder, geometry, _PROBE_OUTPUT))))
-    tick = tick_us(config.encoder.container)
-    unique = {args: one_frame_stream(geometry, tick) for _, geometry, args in planned}
+        if geometry not in streams:
+            streams[geometry] = one_frame_stream(geometry, tick)
+        args = tuple(build_command(config.encoder, geometry, _PROBE_OUTPUT))
+        planned.append((index, geometry, (args, streams[geometry])))
+    unique = list(dict.fromkeys(key for _, _, key in planned))
     with ThreadPoolExecutor(max_workers=min(4, len(unique))) as pool:
-        reasons = dict(zip(unique, pool.map(_run_probe, unique, unique.values()), strict=True))
-    for index, geometry, args in planned:
-        reason = reasons[args]
+        answers = pool.map(_run_probe, [args for args, _ in unique], [stream for _, stream in unique])
+        reasons = dict(zip(unique, answers, strict=True))
+    for index, geometry, key in planned:
+        reason = reasons[key]
         if reason is not None:
             raise _fail(config.encoder, geometry, index, reason)
