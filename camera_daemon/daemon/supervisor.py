@@ -339,13 +339,15 @@ class Supervisor:
         self.disk.release()
         if self._forwarder is not None:
             self._forwarder.stop_journaling()
-        if self._forwarder is not None and self._forwarder.health().get("journal_error") is None:
-            # The journals hold every batch, so nothing at stop waits for the DataLogger's own
-            # shutdown (a second or more); the process still waits for it before it exits.
-            threading.Thread(target=self._stop_logger, name="logger-stop", daemon=False).start()
+        journaled = self._forwarder is not None and self._forwarder.health().get("journal_error") is None
+        logger_stop = threading.Thread(target=self._stop_logger, name="logger-stop")
+        if journaled:
+            # The journals hold every batch: the DataLogger's own shutdown (its processes end in
+            # turn) overlaps with making the files final, and is awaited only to judge its health.
+            logger_stop.start()
         else:
-            self._stop_logger()
-        self._finalize(exit_state)
+            self._stop_logger()  # the tables need the DataLogger's entries: wait until they are on disk
+        self._finalize(exit_state, logger_stop if journaled else None)
         return self.manifest
 
     def _stop_logger(self) -> None:
@@ -356,7 +358,7 @@ class Supervisor:
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
 
-    def _finalize(self, exit_state: str) -> None:
+    def _finalize(self, exit_state: str, logger_stop: threading.Thread | None = None) -> None:
         # A complete journal holds every batch: reading it alone keeps the stop's cost flat however
         # many DataLogger entries the session made. Cameras are made final side by side.
         # The log is read back only for a camera whose table was not drafted while recording.
@@ -390,6 +392,8 @@ class Supervisor:
             cameras[worker.spec.camera.name] = entry
             if entry.get("warning"):
                 nominal.append(entry["warning"])
+        if logger_stop is not None:
+            logger_stop.join()  # a logger that dies while it drains is still reported
         judge_logger(self.manifest, cameras, self.health(), self.stop_reason)
         failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
         self.manifest["cameras"] = cameras
