@@ -318,6 +318,9 @@ class Supervisor:
                     drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
                     + int(row["drops_missed_trigger"] + row["drops_incomplete"])
                     + unsaved,
+                    ring_high_water=int(row["ring_high_water"]),
+                    lateness_max_us=int(row["lateness_max_us"]),
+                    schedule_lag_max_us=int(row["schedule_lag_max_us"]),
                 )
             )
         return result

@@ -110,6 +110,8 @@ class _Recording:
                     # first dies, and if that is the timestamp logger, logged times are lost.
                     raise EncoderError("the disk is about to fill")
                 self.encoder.write(memoryview(ring.frames[slot]))
+                lag_us = self.clock.now_us() - int(ring.host_time_us[slot])
+                status[Field.lateness_max_us] = max(status[Field.lateness_max_us], lag_us)
                 self.batcher.add(
                     frame_index,
                     int(ring.camera_frame_id[slot]),
@@ -223,6 +225,8 @@ class _Recording:
             status[Field.paused] = 1.0 if links.pause.is_set() else 0.0
             status[Field.last_host_time_us] = host_time_us
             status[Field.ring_depth] = ring.depth
+            status[Field.ring_high_water] = max(status[Field.ring_high_water], ring.depth)
+            status[Field.schedule_lag_max_us] = getattr(camera, "max_schedule_lag_us", 0)
             if status[Field.state] == WorkerState.starting and status[Field.frames_written] > 0:
                 status[Field.state] = WorkerState.recording
 
