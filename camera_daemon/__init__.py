@@ -1,9 +1,7 @@
 """camera-daemon: record many cameras at once, lose no frame and no timestamp."""
 
-from typing import Any
 
-
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> str:
     """The version is looked up on first use: importlib.metadata costs tens of milliseconds, and
     ``camd status`` and every worker process import this package without needing it."""
     if name != "__version__":
