@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -77,6 +78,11 @@ class Supervisor:
         # of the supervisor is inherited.
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
+        # Booted now, not at the first worker: its imports (numpy, the camera code) then overlap
+        # with the manifest, the disk reserve and the journal instead of following them.
+        if threading.current_thread() is threading.main_thread():  # signal handlers live there only
+            with _children_ignore_sigint():
+                multiprocessing.forkserver.ensure_running()
         self._forwarder: LogForwarder | None = None
         self._reaper: Reaper | None = None
         self._runtime_record: Path | None = None
