@@ -42,6 +42,7 @@ class Field(IntEnum):
     ring_high_water = 18
     lateness_max_us = 19
     schedule_lag_max_us = 20
+    lateness_last_us = 21
 
 
 FIELD_COUNT = len(Field)

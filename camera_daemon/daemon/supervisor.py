@@ -21,6 +21,7 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
+from camera_daemon.daemon.health import HealthLog
 from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
@@ -84,6 +85,7 @@ class Supervisor:
             with _children_ignore_sigint():
                 multiprocessing.forkserver.ensure_running()
         self._forwarder: LogForwarder | None = None
+        self._health: HealthLog | None = None
         self._reaper: Reaper | None = None
         self._runtime_record: Path | None = None
         self._workers: list[_Worker] = []
@@ -160,6 +162,8 @@ class Supervisor:
                 self._workers.append(_Worker(spec, process, links))
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
+        self._health = HealthLog(self.folder.logs, [(w.spec.camera.name, w.links.status) for w in self._workers])
+        self._health.start()
         self._wait_ready(ready_timeout_s, stop)
 
     def _guard_leftovers(self, forwarder: LogForwarder) -> None:
@@ -340,6 +344,8 @@ class Supervisor:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+        if self._health is not None:
+            self._health.stop()
         self._notice_deaths()
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.

@@ -110,7 +110,7 @@ class _Recording:
                     # first dies, and if that is the timestamp logger, logged times are lost.
                     raise EncoderError("the disk is about to fill")
                 self.encoder.write(memoryview(ring.frames[slot]))
-                lag_us = self.clock.now_us() - int(ring.host_time_us[slot])
+                status[Field.lateness_last_us] = lag_us = self.clock.now_us() - int(ring.host_time_us[slot])
                 status[Field.lateness_max_us] = max(status[Field.lateness_max_us], lag_us)
                 self.batcher.add(
                     frame_index,
