@@ -113,11 +113,13 @@ def write_report(
     reference: Reference,
     tolerance_us: float,
     details: dict[str, Any],
+    figures: tuple[list[Path], list[str]] | None = None,
 ) -> dict[str, Any]:
+    """``figures``: what write_plots returned, when the caller drew them already (in parallel)."""
     stats = session_stats(session, aligned)
     recorder = recorder_drops(session.folder)
     (post_dir / "plots").mkdir(exist_ok=True)
-    plot_paths, plot_notes = write_plots(post_dir / "plots", session, aligned, reference)
+    plot_paths, plot_notes = figures or write_plots(post_dir / "plots", session, aligned, reference)
     summary: dict[str, Any] = {
         "session": session.name,
         "reference": reference.describe(),
