@@ -185,7 +185,8 @@ def main() -> None:
         f"  recorded (manifest mean) : {recording.fps:8.1f} fps  {recording.fps / bare_fps:.3f}x bare (target >= 0.97x)"
     )
     print(
-        f"  recorded/bare per round  : median {ratios[len(ratios) // 2]:.3f}x (min {ratios[0]:.3f}, max {ratios[-1]:.3f})"
+        f"  recorded/bare per round  : median {ratios[len(ratios) // 2]:.3f}x"
+        f" (min {ratios[0]:.3f}, max {ratios[-1]:.3f})"
     )
     print(
         f"  CPU per frame            : worker {worker_us:.1f} µs + ffmpeg {encoder_us:.1f} µs "
