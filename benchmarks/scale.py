@@ -48,7 +48,7 @@ def record(folder: Path, count: int, seconds: float, scene: str, name: str) -> d
     manifest: dict[str, Any] = json.loads((session / "manifest.json").read_text())
     result: dict[str, Any] = {"drops": 0, "schedule_late_ms": 0.0, "write_lag_ms": 0.0, "ring_peak": 0}
     result["bytes_per_frame"], frames = 0.0, 0
-    for camera, entry in manifest["cameras"].items():
+    for entry in manifest["cameras"].values():
         result["drops"] += int(entry.get("drops_total") or 0) + (entry["exit_state"] != "stopped")
         result["write_lag_ms"] = max(result["write_lag_ms"], entry.get("lateness_max_us", 0) / 1e3)
         result["ring_peak"] = max(result["ring_peak"], entry.get("ring_high_water", 0))
@@ -59,7 +59,6 @@ def record(folder: Path, count: int, seconds: float, scene: str, name: str) -> d
         result["schedule_late_ms"] = max(result["schedule_late_ms"], float(np.max(host - due)) / 1e3)
         result["bytes_per_frame"] += (session / entry["video"]).stat().st_size
         frames += len(host)
-        del camera
     result["bytes_per_frame"] /= max(1, frames)
     return result
 

@@ -12,7 +12,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,11 +104,11 @@ class HealthLog:
             camera.sample(time.monotonic())  # the baseline for the first second's rates
         self._thread.start()
 
-    def _run(self, clock: Callable[[], float] = time.monotonic) -> None:
-        due = clock()
-        while not self._stop.wait(max(0.0, due + self._period_s - clock())):
+    def _run(self) -> None:
+        due = time.monotonic()  # rows keep to whole periods: a slow write does not shift the next
+        while not self._stop.wait(max(0.0, due + self._period_s - time.monotonic())):
             due += self._period_s
-            now = clock()
+            now = time.monotonic()
             for camera in self._cameras:
                 cells = camera.sample(now)
                 if cells is None:
