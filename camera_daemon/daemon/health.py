@@ -107,8 +107,8 @@ class HealthLog:
     def _run(self) -> None:
         due = time.monotonic()  # rows keep to whole periods: a slow write does not shift the next
         while not self._stop.wait(max(0.0, due + self._period_s - time.monotonic())):
-            due += self._period_s
             now = time.monotonic()
+            due = due + self._period_s if now - due < 2 * self._period_s else now  # a stall: no burst of rows
             for camera in self._cameras:
                 cells = camera.sample(now)
                 if cells is None:
