@@ -161,27 +161,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--cti", default=None, help="path of TLSimu.cti (libVirtualFG.so beside it)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternate the measurements; the best of each counts")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate the measurements")
     args = parser.parse_args()
     cti = _tlsimu_path(args.cti)
     # The simulator's own rate depends on the CPU it gets, so on a shared 2-core machine one run of
-    # each can differ by 30 %: alternate them and compare the best of each.
+    # each can differ by 30 %: alternate them; figures are the median round, with min and max.
     bare_runs, camera_runs, recordings = [], [], []
     for _ in range(max(1, args.rounds)):
         bare_runs.append(measure_bare_fetch(args.seconds, cti))
         camera_runs.append(measure_camera_read(args.seconds, cti))
         recordings.append(measure_recording(args.seconds, cti))
-    bare_fps, bare_cpu = max(bare_runs)
-    camera_fps, camera_cpu = max(camera_runs)
-    recording = max(recordings, key=lambda run: run.fps)
+    bare_fps, bare_cpu = sorted(bare_runs)[len(bare_runs) // 2]
+    camera_fps, camera_cpu = sorted(camera_runs)[len(camera_runs) // 2]
+    recording = sorted(recordings, key=lambda run: run.fps)[len(recordings) // 2]
+    ratios = sorted(r.fps / b[0] for r, b in zip(recordings, bare_runs, strict=True))
     worker_us, encoder_us = recording.worker_cpu_per_frame_s * 1e6, recording.encoder_cpu_per_frame_s * 1e6
-    print(f"TLSimu {SIZE}x{SIZE} mono8, {args.seconds:g} s each, best of {max(1, args.rounds)} alternating rounds")
+    print(f"TLSimu {SIZE}x{SIZE} mono8, {args.seconds:g} s each, median of {max(1, args.rounds)} alternating rounds")
     print(f"bare Harvesters fetch+copy : {bare_fps:8.1f} fps  {bare_cpu * 1e6:8.1f} µs CPU/frame")
     print(f"GenICamCamera.read         : {camera_fps:8.1f} fps  {camera_cpu * 1e6:8.1f} µs CPU/frame")
     print(f"ratio camera/bare          : {camera_fps / bare_fps:8.3f} fps  {camera_cpu / bare_cpu:8.3f} CPU")
     print(f"camd recording, x264 ultrafast ({recording.frames} frames, {recording.drops} dropped):")
     print(
         f"  recorded (manifest mean) : {recording.fps:8.1f} fps  {recording.fps / bare_fps:.3f}x bare (target >= 0.97x)"
+    )
+    print(
+        f"  recorded/bare per round  : median {ratios[len(ratios) // 2]:.3f}x"
+        f" (min {ratios[0]:.3f}, max {ratios[-1]:.3f})"
     )
     print(
         f"  CPU per frame            : worker {worker_us:.1f} µs + ffmpeg {encoder_us:.1f} µs "

@@ -144,8 +144,8 @@ class CameraConfig(_Strict):
                 f"a {self.width}x{self.height} synthetic frame is too small for its frame code; "
                 f"use width >= {MIN_CODE_WIDTH} and height >= {MIN_CODE_HEIGHT}"
             )
-        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat", "noise"):
-            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow, flat or noise")
+        if self.backend is Backend.synthetic and self.scene not in ("texture", "slow", "flat", "noise", "white"):
+            raise ValueError(f"scene '{self.scene}' is unknown; use texture, slow, flat, noise or white")
         return self
 
 

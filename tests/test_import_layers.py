@@ -31,7 +31,8 @@ LAYERS: dict[str, int] = {
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "cli": 9,  # the `camd` command line, on top of everything
-    "__main__": 10,  # `python -m camera_daemon`
+    "entry": 10,  # the `camd` entry point: status with the standard library, the rest through cli
+    "__main__": 11,  # `python -m camera_daemon`
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +20,12 @@ from camera_daemon.config import CameraConfig
 
 _SHIFT_PERIOD = 256
 _SPIN_S = 0.0003
+# Sensor-like noise: a bank of pre-drawn noise fields, picked and offset per frame, so a frame costs
+# one slice and one add instead of a fresh random draw (~30 ms at 1280x1024).
+_NOISE_BANK = 8
+_NOISE_ROWS = 61
+_NOISE_LEVELS = 10  # noise is the sum of two uniform draws in [0, levels): sigma ~4 DN, like a gained-up sensor
+_NOISE_SPAN = 2 * _NOISE_LEVELS - 1  # noise values lie in [0, span): the scene stays below max - span
 
 
 class SceneRenderer:
@@ -34,8 +41,10 @@ class SceneRenderer:
         if scene == "texture":
             coarse = rng.integers(0, top, size=(shape[0] // 8 + 1, shape[1] // 8 + 1, *shape[2:]), dtype=dtype)
             self._texture = np.repeat(np.repeat(coarse, 8, axis=0), 8, axis=1)[: shape[0], : shape[1]].copy()
-        elif scene == "noise":  # every pixel independent: no codec can shrink it, so disks fill fast
+        elif scene == "white":  # every pixel independent: no codec can shrink it, so disks fill fast
             self._texture = rng.integers(0, top, size=shape, dtype=dtype, endpoint=True)
+        elif scene == "noise":  # a moving scene under sensor noise: what a real camera gives x264
+            self._texture, self._noise = _noisy_scene(rng, shape, dtype)
         elif scene == "slow":
             y, x = np.mgrid[0 : shape[0], 0 : shape[1]]
             wave = (np.sin(x / 37.0) + np.cos(y / 23.0)) * 0.25 + 0.5
@@ -49,7 +58,30 @@ class SceneRenderer:
         step = content // 8 if self.scene == "slow" else content
         offset = step % _SHIFT_PERIOD
         out[...] = self._texture[:, offset : offset + self.geometry.width]
+        if self.scene == "noise":
+            rows = (content * 17) % _NOISE_ROWS
+            field = self._noise[content % _NOISE_BANK, rows : rows + self.geometry.height, : self.geometry.width]
+            np.add(out, field, out=out)
         draw_counter(out, content)
+
+
+def _noisy_scene(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """Smooth shapes and fine detail at moderate contrast, plus a bank of Gaussian noise fields.
+
+    The scene alone compresses almost to nothing and pure noise not at all; a real sensor sits in
+    between, and it is the noise that sets x264's bitrate there.
+    """
+    y, x = np.ogrid[0 : shape[0], 0 : shape[1]]
+    y, x = y.astype(np.float32), x.astype(np.float32)
+    wave = (np.sin(x / 53.0) * np.cos(y / 41.0) + np.sin((x + y) / 97.0)) * 0.25 + 0.5
+    coarse = rng.random((shape[0] // 16 + 1, shape[1] // 16 + 1), dtype=np.float32)
+    blocks = np.repeat(np.repeat(coarse, 16, axis=0), 16, axis=1)[: shape[0], : shape[1]]
+    plane = ((0.7 * wave + 0.3 * blocks) * (np.iinfo(dtype).max - _NOISE_SPAN)).astype(dtype)
+    texture = np.repeat(plane[..., None], shape[2], axis=2) if len(shape) == 3 else plane
+    field_shape = (_NOISE_BANK, shape[0] + _NOISE_ROWS, shape[1] - _SHIFT_PERIOD, *shape[2:])
+    noise = rng.integers(0, _NOISE_LEVELS, size=field_shape, dtype=np.uint8)
+    noise += rng.integers(0, _NOISE_LEVELS, size=field_shape, dtype=np.uint8)
+    return texture, noise
 
 
 def content_sequence(frame_id: int, repeats: frozenset[int], previous: int) -> int:
@@ -77,6 +109,9 @@ class SyntheticCamera:
         self._start_s = 0.0
         self._due_s = 0.0
         self._interrupted = threading.Event()
+        # The longest a frame came after its due time: a loaded machine makes frames late long
+        # before it makes them drop, and the worker reports this beside its drop counts.
+        self.max_schedule_lag_us = 0
 
     @property
     def geometry(self) -> FrameGeometry:
@@ -123,6 +158,8 @@ class SyntheticCamera:
             break
         if self._config.fps > 0:
             self._wait_until(due)
+            lag_us = int((time.perf_counter() - due) * 1e6)
+            self.max_schedule_lag_us = max(self.max_schedule_lag_us, lag_us)
         self._content = content_sequence(slot, self._repeats, self._content)
         self._renderer.render(self._content, out)
         return FrameInfo(camera_frame_id=slot, device_time_ns=-1)

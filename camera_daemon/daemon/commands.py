@@ -15,6 +15,7 @@ from camera_daemon.daemon.display import disk_line, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
+from camera_daemon.daemon.status_text import logger_line, status_cells, status_title, table_width
 from camera_daemon.errors import CamdError, ConfigError
 
 console = Console()
@@ -81,13 +82,21 @@ def status(
     if json_output:
         sys.stdout.write(json.dumps(reply) + "\n")
         return
+    print_status(reply)
+
+
+def print_status(reply: dict[str, Any]) -> None:
+    """Drawn at the table's natural width, never wrapped into a narrow terminal or a pipe's 80
+    columns, so that entry.py can draw the very same characters without rich."""
     statuses = [CameraStatus(**camera) for camera in reply["cameras"]]
-    console.print(status_table(statuses, f"{reply['session']}  [{reply['state']}]"))
-    if reply.get("logger_alive") is False:
-        console.print(f"{reply.get('logger_error')}; timestamps go on into logs/*.timestamps.journal", soft_wrap=True)
-    table = status_table(statuses, f"{reply['session']}  [{reply['state']}]")
-    table.caption = disk_line(reply.get("disk_free_bytes"), reply.get("disk_seconds_left"))
+    caption = disk_line(reply.get("disk_free_bytes"), reply.get("disk_seconds_left"))
+    table = status_table(statuses, status_title(reply), caption)
+    rows = [status_cells(camera) for camera in reply["cameras"]]
+    console.width = max(console.width, table_width(rows))  # print(width=) may only narrow it
     console.print(table)
+    line = logger_line(reply)
+    if line is not None:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 def pause(name: NameOption = "default") -> None:

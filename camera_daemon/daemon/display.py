@@ -10,34 +10,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
+from rich.text import Text
+
+from camera_daemon.daemon.status_text import COLUMNS, disk_line, status_cells
 
 if TYPE_CHECKING:
     from camera_daemon.daemon.status import CameraStatus
 
+__all__ = ["disk_line", "status_table", "summary_table"]
 
-def status_table(statuses: list[CameraStatus], title: str = "") -> Table:
-    table = Table(title=title or None)
-    for column in ("camera", "state", "fps now", "fps mean", "frames", "drops (buffer/ids/camera)", "buffer", "sec"):
-        table.add_column(column, justify="left" if column in ("camera", "state") else "right")
+
+def status_table(statuses: list[CameraStatus], title: str = "", caption: str | None = None) -> Table:
+    """Cells and titles are Text, never markup: a session path or state in brackets is shown as is.
+    The same columns and cells are drawn without rich by status_text.py for ``camd status``."""
+    table = Table(
+        title=Text(title, style="table.title") if title else None,
+        caption=Text(caption, style="table.caption") if caption else None,
+    )
+    for header, left in COLUMNS:
+        table.add_column(header, justify="left" if left else "right")
     for s in statuses:
-        table.add_row(
-            s.name,
-            s.state + (" (paused)" if s.paused else ""),
-            f"{s.fps_current:.1f}",
-            f"{s.fps_mean:.1f}",
-            str(s.frames_written),
-            f"{s.drops_buffer}/{s.drops_frame_id_gap}/{s.drops_missed_trigger + s.drops_incomplete}",
-            f"{s.ring_depth}/{s.ring_capacity}",
-            f"{s.seconds_recorded:.1f}",
-        )
+        table.add_row(*(Text(cell) for cell in status_cells(s.as_dict())))
     return table
-
-
-def disk_line(free_bytes: int | None, seconds_left: float | None) -> str | None:
-    if free_bytes is None:
-        return None
-    left = "" if seconds_left is None else f", about {seconds_left / 60:.0f} min left at the current write rate"
-    return f"disk: {free_bytes / (1 << 30):.2f} GiB free{left}"
 
 
 def summary_table(session: Path, manifest: dict[str, Any]) -> Table:

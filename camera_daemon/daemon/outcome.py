@@ -47,6 +47,8 @@ def camera_entry(
         for key in _ROW_COUNTS:
             entry[key] = int(row[key])
     add_drop_total(entry, paused_frames=int(row["paused_frames"]))
+    for key in ("ring_high_water", "lateness_max_us", "schedule_lag_max_us"):
+        entry[key] = int(row[key])  # how far behind the recording ran, which zero drops can hide
     warning = remux_warning(entry, spec.video_path)
     if warning is not None:
         entry["warning"] = warning

@@ -39,6 +39,10 @@ class Field(IntEnum):
     disk_full = 15
     drops_missed_trigger = 16
     drops_incomplete = 17
+    ring_high_water = 18
+    lateness_max_us = 19
+    schedule_lag_max_us = 20
+    lateness_last_us = 21
 
 
 FIELD_COUNT = len(Field)
@@ -79,6 +83,12 @@ class CameraStatus:
     # Grabbed frames that will not be in the video: known once the worker has ended.
     drops_unsaved: int = 0
     drops_total: int = 0
+    # How far behind real time the recording ran: the ring's fullest moment, the longest a frame
+    # waited between grab and ffmpeg, and (scheduled sources) the longest a grab came after its due
+    # time. Zero drops can still hide frames that arrived late; these show it.
+    ring_high_water: int = 0
+    lateness_max_us: int = 0
+    schedule_lag_max_us: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -22,6 +23,7 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
+from camera_daemon.daemon.health import HealthLog
 from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
@@ -79,7 +81,13 @@ class Supervisor:
         # of the supervisor is inherited.
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
+        # Booted now, not at the first worker: its imports (numpy, the camera code) then overlap
+        # with the manifest, the disk reserve and the journal instead of following them.
+        if threading.current_thread() is threading.main_thread():  # signal handlers live there only
+            with _children_ignore_sigint():
+                multiprocessing.forkserver.ensure_running()
         self._forwarder: LogForwarder | None = None
+        self._health: HealthLog | None = None
         self._reaper: Reaper | None = None
         self._runtime_record: Path | None = None
         self._workers: list[_Worker] = []
@@ -156,6 +164,8 @@ class Supervisor:
                 self._workers.append(_Worker(spec, process, links))
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
+        self._health = HealthLog(self.folder.logs, [(w.spec.camera.name, w.links.status) for w in self._workers])
+        self._health.start()
         self._wait_ready(ready_timeout_s, stop)
 
     def _guard_leftovers(self, forwarder: LogForwarder) -> None:
@@ -320,6 +330,9 @@ class Supervisor:
                     drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
                     + int(row["drops_missed_trigger"] + row["drops_incomplete"])
                     + unsaved,
+                    ring_high_water=int(row["ring_high_water"]),
+                    lateness_max_us=int(row["lateness_max_us"]),
+                    schedule_lag_max_us=int(row["schedule_lag_max_us"]),
                 )
             )
         return result
@@ -333,6 +346,8 @@ class Supervisor:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+        if self._health is not None:
+            self._health.stop()
         self._notice_deaths()
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.

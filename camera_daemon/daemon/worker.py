@@ -113,6 +113,8 @@ class _Recording:
                     raise EncoderError("the disk is about to fill")
                 host_time_us = int(ring.host_time_us[slot])
                 self.encoder.write(memoryview(ring.frames[slot]), host_time_us)
+                status[Field.lateness_last_us] = lag_us = self.clock.now_us() - host_time_us
+                status[Field.lateness_max_us] = max(status[Field.lateness_max_us], lag_us)
                 frame_id, device_time_ns = int(ring.camera_frame_id[slot]), int(ring.device_time_ns[slot])
                 self.batcher.add(frame_index, frame_id, host_time_us, device_time_ns)
                 ring.release()
@@ -222,6 +224,8 @@ class _Recording:
             status[Field.paused] = 1.0 if links.pause.is_set() else 0.0
             status[Field.last_host_time_us] = host_time_us
             status[Field.ring_depth] = ring.depth
+            status[Field.ring_high_water] = max(status[Field.ring_high_water], ring.depth)
+            status[Field.schedule_lag_max_us] = getattr(camera, "max_schedule_lag_us", 0)
             if status[Field.state] == WorkerState.starting and status[Field.frames_written] > 0:
                 status[Field.state] = WorkerState.recording
 

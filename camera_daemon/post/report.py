@@ -31,7 +31,8 @@ def recorder_drops(folder: Path) -> dict[str, dict[str, int]]:
         cameras = json.loads((folder / "manifest.json").read_text()).get("cameras", {})
     except (OSError, ValueError):
         return {}
-    keys = ("drops_missed_trigger", "drops_incomplete", "drops_unsaved", "drops_total")
+    keys: tuple[str, ...] = ("drops_missed_trigger", "drops_incomplete", "drops_unsaved", "drops_total")
+    keys += ("ring_high_water", "lateness_max_us", "schedule_lag_max_us")
     return {name: {key: int(entry.get(key) or 0) for key in keys} for name, entry in cameras.items()}
 
 
@@ -69,6 +70,12 @@ def write_plots(
     return paths, notes
 
 
+def _lateness_ms(cam: dict[str, Any]) -> float:
+    """The worse of grab-to-encoder lag and lag behind the camera's schedule: either means frames
+    reached the file later than they were taken, which no drop count shows."""
+    return max(int(cam.get("lateness_max_us", 0)), int(cam.get("schedule_lag_max_us", 0))) / 1e3
+
+
 def markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# Post-stop report: {summary['session']}",
@@ -80,15 +87,16 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- output: `{summary['video']}`",
         "",
         "| camera | frames | drops | drops from | missed triggers | incomplete | unsaved | mean rate (fps) "
-        "| missing ticks | mean abs offset (ms) | max abs offset (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| missing ticks | mean abs offset (ms) | max abs offset (ms) | ring peak | max lateness (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for cam in summary["cameras"]:
         lines.append(
             f"| {cam['name']} | {cam['frames']} | {cam['drops']} | {cam['drops_from']} "
             f"| {cam.get('drops_missed_trigger', 0)} | {cam.get('drops_incomplete', 0)} "
             f"| {cam.get('drops_unsaved', 0)} | {cam['mean_rate_fps']:.3f} "
-            f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} |"
+            f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} "
+            f"| {cam.get('ring_high_water', 0)} | {_lateness_ms(cam):.1f} |"
         )
     if summary["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in summary["warnings"]]
@@ -105,11 +113,13 @@ def write_report(
     reference: Reference,
     tolerance_us: float,
     details: dict[str, Any],
+    figures: tuple[list[Path], list[str]] | None = None,
 ) -> dict[str, Any]:
+    """``figures``: what write_plots returned, when the caller drew them already (in parallel)."""
     stats = session_stats(session, aligned)
     recorder = recorder_drops(session.folder)
     (post_dir / "plots").mkdir(exist_ok=True)
-    plot_paths, plot_notes = write_plots(post_dir / "plots", session, aligned, reference)
+    plot_paths, plot_notes = figures or write_plots(post_dir / "plots", session, aligned, reference)
     summary: dict[str, Any] = {
         "session": session.name,
         "reference": reference.describe(),

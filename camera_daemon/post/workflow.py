@@ -7,6 +7,7 @@ output stream, so a session is decoded and encoded exactly once whatever steps a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from camera_daemon.post.io.sink import FrameSink, SinkResult, comparison
 from camera_daemon.post.io.tables import frame_column, write_aligned, write_csv
 from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions, StitchMode
-from camera_daemon.post.report import write_report
+from camera_daemon.post.report import write_plots, write_report
 from camera_daemon.post.session_io import CameraTrack, SessionTracks
 from camera_daemon.post.stitch import concat as concat_step
 from camera_daemon.post.stitch import stitch as stitch_step
@@ -267,6 +268,11 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
     steps = ["align", options.mode.value, "report"] + (["dedupe"] if options.dedupe else [])
     prepare_post_dir(session.post_dir, steps, force)
     post_dir = session.post_dir
+    # The report's figures need only the alignment: they are drawn while the video encodes, so
+    # matplotlib's import and drawing do not add to the stitch's wall time.
+    (post_dir / "plots").mkdir(exist_ok=True)
+    drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-plots")
+    figures = drawing.submit(write_plots, post_dir / "plots", session, aligned, reference)
     try:
         with ExitStack() as stack:
             run = _Run(session, options, post_dir, stack)
@@ -281,6 +287,8 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink(missing_ok=True)
         raise
+    finally:
+        drawing.shutdown(wait=True)
     for path in run.files:
         if path.suffix == ".mkv":
             commit(path)
@@ -293,7 +301,7 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
         "trim": options.trim,
         "files": [*sorted(path.name for path in run.files), "report.md", "report.json", "plots/"],
     }
-    summary = write_report(post_dir, session, aligned, reference, tolerance, details)
+    summary = write_report(post_dir, session, aligned, reference, tolerance, details, figures.result())
     files = (*run.files, post_dir / "report.md", post_dir / "report.json")
     return PostResult(post_dir, video, written, aligned.tick_count, dropped, inputs, files, summary)
 

@@ -25,7 +25,7 @@ def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
 
 
 def noisy_config(path: Path, *, min_free_megabytes: int, reserve_megabytes: int, cameras: int = 2) -> Path:
-    """ffv1 on a noise scene: about 75 KB a frame that no codec can shrink, so a small disk fills in a second."""
+    """ffv1 on a white-noise scene: about 75 KB a frame that no codec can shrink, so a small disk fills in a second."""
     lines = [
         "[disk]",
         f"min_free_megabytes = {min_free_megabytes}",
@@ -34,6 +34,6 @@ def noisy_config(path: Path, *, min_free_megabytes: int, reserve_megabytes: int,
         'codec = "ffv1"',
     ]
     for index in range(cameras):
-        lines += ["[[cameras]]", f'name = "cam{index}"', "width = 320", "height = 240", 'scene = "noise"']
+        lines += ["[[cameras]]", f'name = "cam{index}"', "width = 320", "height = 240", 'scene = "white"']
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -25,12 +25,12 @@ reserve_megabytes = {reserve}
 codec = "ffv1"
 [[cameras]]
 name = "a"
-scene = "noise"
+scene = "white"
 [[cameras]]
 name = "b"
 fps = 60
 pixel_format = "bgr8"
-scene = "noise"
+scene = "white"
 """
 
 
@@ -126,7 +126,7 @@ def test_frames_a_killed_encoder_never_saved_are_counted_as_drops(tmp_path):
 def test_a_stop_without_room_for_a_second_copy_still_gives_the_logged_times(tmp_path):
     config = tmp_path / "c.toml"
     lines = ["[disk]", "min_free_megabytes = 0", "reserve_megabytes = 1", "[encoder]", 'codec = "ffv1"']
-    camera = ["[[cameras]]", 'name = "cam0"', 'scene = "noise"', "width = 320", "height = 240"]
+    camera = ["[[cameras]]", 'name = "cam0"', 'scene = "white"', "width = 320", "height = 240"]
     config.write_text("\n".join([*lines, *camera]) + "\n")
     with small_disk(tmp_path / "disk", 16) as disk:
         _fill(disk, 10)  # the video (about 3.5 MiB) fits, a second copy of it does not
