@@ -28,7 +28,7 @@ from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
-from camera_daemon.session.folder import SessionFolder
+from camera_daemon.session.folder import NOTHING_RECORDED, SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
@@ -343,6 +343,32 @@ class Supervisor:
             self._runtime_record.unlink(missing_ok=True)
         self._finalize(exit_state)
         return self.manifest
+
+    def abandon(self, reason: str) -> dict[str, Any]:
+        """Stop after a start that failed. The folder stays, with its logs (the third-party lines
+        that explain the failure are there), and its manifest says in one line why it holds no
+        recording, so nobody takes it for a session that was lost."""
+        manifest = self.stop(exit_state="failed")
+        recorded = sum(int(w.links.status[Field.frames_written]) for w in self._workers)
+        if recorded == 0 and not manifest.get("error"):
+            manifest["error"] = f"{NOTHING_RECORDED}{reason}"
+            try:
+                write_manifest(self.folder.manifest, manifest)
+            except OSError as error:
+                manifest["manifest_error"] = f"{self.folder.manifest} not written ({error.strerror})"
+        return manifest
+
+    def duration_deadline(self, duration_s: float) -> float | None:
+        """When a session of ``duration_s`` ends, on the monotonic clock: counted from the session's
+        first saved frame (any camera), not from when the slowest camera was ready, so a 2 s session
+        holds 2 s of frames however long the cameras took to open. None until a frame is saved."""
+        if duration_s <= 0:
+            return None
+        firsts = [w.links.status[Field.first_frame_utc_us] for w in self._workers]
+        saved = [value for value in firsts if value > 0]
+        if not saved:
+            return None
+        return time.monotonic() + (min(saved) / 1e6 + duration_s - time.time())
 
     def _finalize(self, exit_state: str) -> None:
         logs = read_timestamp_logs(self.folder.logs)

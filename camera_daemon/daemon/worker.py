@@ -116,6 +116,8 @@ class _Recording:
                     int(ring.host_time_us[slot]),
                     int(ring.device_time_ns[slot]),
                 )
+                if frame_index == 0:
+                    status[Field.first_frame_utc_us] = self.clock.onset_utc_us + int(ring.host_time_us[slot])
                 ring.release()
                 frame_index += 1
                 status[Field.frames_written] = frame_index
