@@ -364,7 +364,7 @@ class Supervisor:
         holds 2 s of frames however long the cameras took to open. None until a frame is saved."""
         if duration_s <= 0:
             return None
-        firsts = [w.links.status[Field.first_frame_utc_us] for w in self._workers]
+        firsts = [float(w.links.status[Field.first_frame_utc_us]) for w in self._workers]
         saved = [value for value in firsts if value > 0]
         if not saved:
             return None
