@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,  # error types every layer raises; imports nothing of ours
     "safe_write": 0,  # atomic file writes, shared by every writer
     "redact": 0,  # passwords masked out of anything printed or written
+    "noise": 0,  # third-party libraries' own output, into a log unless -v
     "config": 1,  # the session config schema and its TOML load/dump
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
