@@ -35,6 +35,8 @@ def camera_entry(
         "nominal_fps": result.get("nominal_fps", camera.fps),
         "ring_capacity": int(row["ring_capacity"]),
     }
+    if "camera_pixel_format" in result:  # the format the device really sent (GenICam)
+        geometry["camera_pixel_format"] = result["camera_pixel_format"]
     try:
         entry = finalize_camera(folder, camera, spec.video_path, log, outcome, geometry)
     except OSError as error:  # even the reserve's room ran out: say so, finish the others
@@ -44,6 +46,8 @@ def camera_entry(
         for key in _ROW_COUNTS:
             entry[key] = int(row[key])
     add_drop_total(entry, paused_frames=int(row["paused_frames"]))
+    if result.get("setting_warnings"):
+        entry["setting_warnings"] = list(result["setting_warnings"])
     warning = remux_warning(entry, spec.video_path)
     if warning is not None:
         entry["warning"] = warning

@@ -385,6 +385,8 @@ class Supervisor:
                 self.folder, worker.spec, read_row(worker.links.status), outcome, logs.get(worker.spec.source_id)
             )
             cameras[worker.spec.camera.name] = entry
+            if entry.get("setting_warnings"):
+                self.manifest.setdefault("warnings", []).extend(entry["setting_warnings"])
             if entry.get("warning"):
                 nominal.append(entry["warning"])
         judge_logger(self.manifest, cameras, self.health(), self.stop_reason)

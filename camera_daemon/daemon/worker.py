@@ -362,6 +362,8 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
                 "height": camera.geometry.height,
                 "pixel_format": camera.geometry.pixel_format.value,
                 "nominal_fps": camera.geometry.nominal_fps,
+                **getattr(camera, "read_back", {}),
+                "setting_warnings": list(getattr(camera, "setting_warnings", [])),
             }
         ),
         "error": None if error is None else _describe(error),
