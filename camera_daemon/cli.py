@@ -190,6 +190,10 @@ def _mount_subcommands(argv: list[str]) -> None:
         app.add_typer(cti_app, name="cti")
         app.add_typer(genicam_app, name="genicam")
         app.command("devices")(devices)
+    if everything or word == "preflight":
+        from camera_daemon.preflight.cli import preflight
+
+        app.command("preflight")(preflight)
     if everything or word == "stitch":
         from camera_daemon.post.cli import stitch
 

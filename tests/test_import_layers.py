@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
+    "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording
     "cli": 9,  # the `camd` command line, on top of everything
     "__main__": 10,  # `python -m camera_daemon`
 }

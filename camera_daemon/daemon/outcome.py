@@ -37,6 +37,8 @@ def camera_entry(
     }
     if "camera_pixel_format" in result:  # the format the device really sent (GenICam)
         geometry["camera_pixel_format"] = result["camera_pixel_format"]
+    if "cpu_percent" in result:  # worker and ffmpeg together, over the worker's life
+        geometry["cpu_percent"] = result["cpu_percent"]
     try:
         entry = finalize_camera(folder, camera, spec.video_path, log, outcome, geometry)
     except OSError as error:  # even the reserve's room ran out: say so, finish the others

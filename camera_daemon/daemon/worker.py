@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import sys
 import threading
@@ -258,6 +259,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     ``session_lock`` is only held: while this process lives the session counts as being recorded,
     even after its supervisor died (session/lock.py).
     """
+    started = time.monotonic()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop, not the terminal
     _stderr_to_log(spec.logs_dir / f"{spec.camera.name}.worker.log")
     # Grab, encode and a backend's own acquisition thread share one interpreter: hand the GIL over
@@ -308,6 +310,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
             camera.close()
     result = _result(spec, status, camera if recording is not None else None, error)
     result.update(recording.times if recording is not None else {})
+    result.update(_cpu_use(started))
     _write_result(spec, result)
     status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
     if error is not None and not isinstance(error, CamdError):
@@ -318,6 +321,15 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         os._exit(1 if error is not None else 0)  # the grab thread is stuck in the driver: do not wait for it
     if error is not None:
         raise SystemExit(1)
+
+
+def _cpu_use(started: float) -> dict[str, float]:
+    """What one camera costs: this worker and its ffmpeg, which has been waited for by now and so
+    counts among the children. A forked process starts with its counters at zero."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    wall = time.monotonic() - started
+    return {"cpu_seconds": round(seconds, 3), "cpu_percent": round(100 * seconds / wall, 1) if wall > 0 else 0.0}
 
 
 def _open_before_stop(camera: Camera, links: WorkerLinks) -> bool:

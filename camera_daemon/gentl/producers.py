@@ -133,3 +133,14 @@ def require_loadable(listed: ProducerList) -> tuple[Path, ...]:
             )
         _require_gentl_entry(path)
     return listed.paths
+
+
+def load_problem(path: Path) -> str:
+    """Why a producer would not load, in one line; empty when it loads."""
+    if not path.is_file():
+        return f"{path}: no such file"
+    try:
+        _require_gentl_entry(path)
+    except ConfigError as error:
+        return str(error)
+    return ""
