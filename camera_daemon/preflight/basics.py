@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
-from camera_daemon.config import Backend, Hardware, SessionConfig
+from camera_daemon.config import Backend, Codec, Hardware, SessionConfig
 from camera_daemon.encoding.binary import ffmpeg_path, ffmpeg_version
 from camera_daemon.encoding.command import build_command, encoder_name
 from camera_daemon.encoding.probe import ffmpeg_reason
@@ -46,7 +46,11 @@ def check_hardware(config: SessionConfig) -> list[Row]:
         if hardware is config.encoder.hardware:
             continue  # the configured encoder has its own row, where failing fails the preflight
         encoder = config.encoder.model_copy(update={"hardware": hardware})
-        name = encoder_name(encoder)
+        try:
+            name = encoder_name(encoder)
+        except KeyError:  # no hardware form of this codec (ffv1): ask about the GPU with h264
+            encoder = encoder.model_copy(update={"codec": Codec.h264, "crf": None, "qp": None})
+            name = encoder_name(encoder)
         args = build_command(encoder, _HARDWARE_GEOMETRY, Path("pipe:1"))
         encoded, reason = encode(args, bytes(_HARDWARE_GEOMETRY.frame_bytes))
         detail = f"{name} encodes here" if encoded is not None else f"{name} unusable: {reason}"
