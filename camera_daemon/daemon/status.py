@@ -39,7 +39,6 @@ class Field(IntEnum):
     disk_full = 15
     drops_missed_trigger = 16
     drops_incomplete = 17
-    first_frame_utc_us = 18  # when the first saved frame was taken: a session's duration counts from it
 
 
 FIELD_COUNT = len(Field)

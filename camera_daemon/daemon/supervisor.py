@@ -81,6 +81,7 @@ class Supervisor:
         self._reaper: Reaper | None = None
         self._runtime_record: Path | None = None
         self._workers: list[_Worker] = []
+        self._session_start: Any = None  # UTC µs of the session's first frame, shared with every worker
         # Status requests (control threads) and the recording loop both notice deaths; each failure
         # waits here until the one who logs takes it, so a status request never swallows it.
         self._failures_lock = threading.Lock()
@@ -118,6 +119,7 @@ class Supervisor:
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
         sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
+        self._session_start = self._context.Value("d", 0.0)
         with _children_ignore_sigint():
             # Journaling starts before any camera: a crash during the logger's slow start must not
             # take the first second of timestamps with it (forwarder.py).
@@ -134,6 +136,7 @@ class Supervisor:
                     video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
+                    duration_s=self.config.session.duration_s,
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -141,6 +144,7 @@ class Supervisor:
                     stop=self._context.Event(),
                     pause=self._context.Event(),
                     status=new_status_row(self._context),
+                    session_start=self._session_start,
                 )
                 process = self._context.Process(
                     target=run_worker,
@@ -364,11 +368,11 @@ class Supervisor:
         holds 2 s of frames however long the cameras took to open. None until a frame is saved."""
         if duration_s <= 0:
             return None
-        firsts = [float(w.links.status[Field.first_frame_utc_us]) for w in self._workers]
-        saved = [value for value in firsts if value > 0]
-        if not saved:
+        start_utc_us = float(self._session_start.value) if self._session_start is not None else 0.0
+        if start_utc_us <= 0:
             return None
-        return time.monotonic() + (min(saved) / 1e6 + duration_s - time.time())
+        # Each worker ends itself on time (worker.py); this bounds a camera blocked in its read.
+        return time.monotonic() + (start_utc_us / 1e6 + duration_s - time.time())
 
     def _finalize(self, exit_state: str) -> None:
         logs = read_timestamp_logs(self.folder.logs)

@@ -45,6 +45,7 @@ class WorkerSpec:
     video_path: Path
     logs_dir: Path
     reserve_path: Path | None = None
+    duration_s: float = 0.0  # 0: until stopped
 
 
 @dataclass
@@ -55,6 +56,7 @@ class WorkerLinks:
     stop: Any
     pause: Any
     status: Any
+    session_start: Any = None  # shared double: UTC µs of the session's first frame, 0 until one is taken
 
 
 # How long a stop waits for a camera's read to return before the files are finished without it.
@@ -117,8 +119,6 @@ class _Recording:
                     int(ring.host_time_us[slot]),
                     int(ring.device_time_ns[slot]),
                 )
-                if frame_index == 0:
-                    status[Field.first_frame_utc_us] = self.clock.onset_utc_us + int(ring.host_time_us[slot])
                 ring.release()
                 frame_index += 1
                 status[Field.frames_written] = frame_index
@@ -185,6 +185,20 @@ class _Recording:
         elif state == WorkerState.lost:
             self.status[Field.state] = WorkerState.recording
 
+    def _past_duration(self, utc_us: int) -> bool:
+        """A session's duration counts from its first frame, whichever camera took it: every worker
+        lowers the shared start to its own first frame, and ends itself once a frame is later than
+        start + duration. The workers, not the supervisor, decide, because the supervisor may still
+        be starting the logger (seconds under load) while the first frames are being saved."""
+        shared = self.links.session_start
+        if shared is None or self.spec.duration_s <= 0:
+            return False
+        with shared.get_lock():
+            if shared.value == 0 or utc_us < shared.value:
+                shared.value = utc_us
+            start = float(shared.value)
+        return utc_us > start + self.spec.duration_s * 1e6
+
     def grab_loop(self) -> None:
         camera, ring, status, links = self.camera, self.ring, self.status, self.links
         wait_for_space = not camera.live
@@ -205,6 +219,8 @@ class _Recording:
             if self.cut_off:
                 break  # the files were finished while this read was blocked: the frame has no place
             host_time_us = self.clock.now_us()
+            if self._past_duration(self.clock.onset_utc_us + host_time_us):
+                break  # the session's duration is over: this frame is past its end, so it is not saved
             acquired += 1
             if info.camera_frame_id >= 0 and previous_id >= 0 and info.camera_frame_id > previous_id + 1:
                 gaps += info.camera_frame_id - previous_id - 1
