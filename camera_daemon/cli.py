@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -50,8 +51,15 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print versions.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show what camera libraries and ffmpeg print (else: logs).")
+    ] = False,
 ) -> None:
     """camera-daemon: record, then align, stitch and dedupe."""
+    if verbose:
+        from camera_daemon.noise import set_verbose
+
+        set_verbose()
 
 
 def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
@@ -182,6 +190,10 @@ def _mount_subcommands(argv: list[str]) -> None:
         app.add_typer(cti_app, name="cti")
         app.add_typer(genicam_app, name="genicam")
         app.command("devices")(devices)
+    if everything or word == "preflight":
+        from camera_daemon.preflight.cli import preflight
+
+        app.command("preflight")(preflight)
     if everything or word == "stitch":
         from camera_daemon.post.cli import stitch
 
@@ -205,10 +217,29 @@ def _usage_line(error: TyperClickException | click.exceptions.ClickException) ->
     return f"camd: error: {_one_line(message)}{where}\n"
 
 
+_NOISY_COMMANDS = _GENICAM_COMMANDS | {"preflight"}  # commands that load camera libraries in this process
+
+
+def _quieted(argv: list[str]) -> AbstractContextManager[object]:
+    """Third-party output of a command without a session goes to a log (noise.py) unless -v came
+    before the command word; decided here because the libraries load before typer parses options."""
+    word_at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), len(argv))
+    if {"-v", "--verbose"} & set(argv[:word_at]):
+        from camera_daemon.noise import set_verbose
+
+        set_verbose()
+    if word_at < len(argv) and argv[word_at] in _NOISY_COMMANDS:
+        from camera_daemon.noise import third_party_output
+
+        return third_party_output()
+    return nullcontext()
+
+
 def main() -> None:
     _mount_subcommands(sys.argv[1:])
     try:
-        result = app(standalone_mode=False, prog_name="camd")
+        with _quieted(sys.argv[1:]):
+            result = app(standalone_mode=False, prog_name="camd")
     except CamdError as error:
         sys.stderr.write(f"camd: error: {_one_line(str(error))}\n")
         sys.exit(error.exit_code)

@@ -66,12 +66,13 @@ def _record_into(
     supervisor = Supervisor(config, folder)
     try:
         supervisor.start(stop=stop.event)
-    except BaseException:  # whatever stopped the start, the workers and the logger end in order
-        supervisor.stop(exit_state="failed")
+    except BaseException as error:  # whatever stopped the start, the workers and the logger end in order
+        supervisor.abandon(str(error) or type(error).__name__)
         raise
-    deadline = time.monotonic() + config.session.duration_s if config.session.duration_s > 0 else None
+    deadline: float | None = None
     try:
         while not stop.event.is_set():
+            deadline = deadline or supervisor.duration_deadline(config.session.duration_s)
             for name, reason in supervisor.poll():
                 if on_failure is not None:
                     on_failure(name, reason)

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,  # error types every layer raises; imports nothing of ours
     "safe_write": 0,  # atomic file writes, shared by every writer
     "redact": 0,  # passwords masked out of anything printed or written
+    "noise": 0,  # third-party libraries' own output, into a log unless -v
     "config": 1,  # the session config schema and its TOML load/dump
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
@@ -30,6 +31,7 @@ LAYERS: dict[str, int] = {
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
+    "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording
     "cli": 9,  # the `camd` command line, on top of everything
     "entry": 10,  # the `camd` entry point: status with the standard library, the rest through cli
     "__main__": 11,  # `python -m camera_daemon`

@@ -85,6 +85,10 @@ class GenICamCamera:
         self._schedule_start_ns = 0
         self._trigger_index = 0
         self._reconnect_failure = ""
+        self._request = configure.PixelRequest(None, None)
+        # What the camera really does where it differs from the config: manifest fields, warnings.
+        self.read_back: dict[str, object] = {}
+        self.setting_warnings: list[str] = []
 
     @property
     def geometry(self) -> FrameGeometry:
@@ -133,6 +137,7 @@ class GenICamCamera:
         self.device = entry
         node_map = acquirer.remote_device.node_map
         request = configure.apply_config(node_map, self._config)
+        self._request = request
         self._output = request.output
         acquirer.num_buffers = max(_NUM_BUFFERS, acquirer.min_num_buffers)
         acquirer.timeout_period_on_update_event_data_call = _EVENT_WAIT_MS
@@ -160,6 +165,11 @@ class GenICamCamera:
         if rate is None:
             slot, info, rate = self._timed_frames(slot, info)
             logger.info("camera '%s' states no frame rate; it sends about %.1f fps", self._config.name, rate)
+        self.read_back, self.setting_warnings = configure.read_back(
+            self._config, self._request, converter.genicam_format, (converter.width, converter.height), rate
+        )
+        for warning in self.setting_warnings:
+            logger.warning("%s", warning)
         self._geometry = FrameGeometry(
             width=converter.width,
             height=converter.height,

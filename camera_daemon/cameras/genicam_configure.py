@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 TRIGGER_FREE = "free"
 TRIGGER_SOFTWARE = "software"
 TRIGGERS = (TRIGGER_FREE, TRIGGER_SOFTWARE)
+AUTO_FORMAT = "auto"  # record whatever format the camera sends, and name it in the manifest
 
 # Camera formats tried, best first, when only the recorded layout is given.
 _CANDIDATES = {
@@ -50,6 +51,8 @@ def parse_pixel_format(config: CameraConfig) -> PixelRequest:
     if "pixel_format" not in config.model_fields_set:
         return PixelRequest(None, None)
     text = config.pixel_format
+    if text == AUTO_FORMAT:
+        return PixelRequest(None, None)
     camera_part, _, output_part = text.partition(":")
     layouts = [str(layout) for layout in PixelFormat]
     if not output_part and camera_part in layouts:
@@ -157,11 +160,11 @@ _RATE_NODES = (
 
 
 def nominal_fps(node_map: Any, config: CameraConfig) -> float | None:
-    """The rate to size buffers by: the one the camera reports, else the one the config states.
+    """The rate to size buffers by: the one the camera reports, or the software trigger's.
 
-    None when neither states one (a free-running camera without a rate node and no ``fps`` in the
-    config): the default fps would be a guess, and a ring sized for 30 fps on a camera sending
-    190 holds a sixth of the seconds it promises, so the caller measures the rate instead.
+    None when the camera states none (a free-running camera without a rate node): the config's
+    fps would then be a wish, not a rate (TLSimu asked for 30 sends 190), and a ring sized for
+    30 fps holds a sixth of the seconds it promises, so the caller measures the rate instead.
     """
     if config.trigger == TRIGGER_SOFTWARE:
         return config.fps
@@ -171,6 +174,35 @@ def nominal_fps(node_map: Any, config: CameraConfig) -> float | None:
             value = nodes.read(node)
             if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
                 return float(value)
-    if "fps" in config.model_fields_set and config.fps > 0:
-        return config.fps
     return None
+
+
+def read_back(
+    config: CameraConfig, request: PixelRequest, sent_format: str, size: tuple[int, int], fps: float
+) -> tuple[dict[str, object], list[str]]:
+    """What the camera really does, against what the config asked, after the first frame came.
+
+    Some producers accept a PixelFormat write and go on sending another format (TLSimu always
+    sends Mono8 or RGB8): recording that under the requested name would be a silent lie, so a
+    format other than the one set is an error naming both, unless ``pixel_format = "auto"``.
+    Size and rate are recorded as they are (the manifest keeps the real values) and a difference
+    is a warning: a camera that rounds a Width or ignores a rate still records every frame.
+    Returns the manifest fields and the warnings.
+    """
+    name = config.name
+    if request.camera_format is not None and sent_format != request.camera_format:
+        raise CameraError(
+            f"camera '{name}' was set to PixelFormat {request.camera_format} but sends {sent_format}; "
+            f'use pixel_format = "{sent_format}", or "{AUTO_FORMAT}" to record what it sends'
+        )
+    warnings = []
+    explicit = config.model_fields_set
+    for field, asked, got in (("width", config.width, size[0]), ("height", config.height, size[1])):
+        if field in explicit and asked != got:
+            warnings.append(f"camera '{name}' sends {field} {got}, not the {asked} asked; recorded as sent")
+    if "fps" in explicit and config.fps > 0 and abs(fps - config.fps) > 0.02 * config.fps:
+        warnings.append(
+            f"camera '{name}' runs at {fps:.1f} fps, not the {config.fps:g} asked; "
+            "its real rate is in the manifest (trigger = 'software' paces a camera without a rate node)"
+        )
+    return {"camera_pixel_format": sent_format}, warnings

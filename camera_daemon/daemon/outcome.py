@@ -38,6 +38,10 @@ def camera_entry(
         "nominal_fps": result.get("nominal_fps", camera.fps),
         "ring_capacity": int(row["ring_capacity"]),
     }
+    if "camera_pixel_format" in result:  # the format the device really sent (GenICam)
+        geometry["camera_pixel_format"] = result["camera_pixel_format"]
+    if "cpu_percent" in result:  # worker and ffmpeg together, over the worker's life
+        geometry["cpu_percent"] = result["cpu_percent"]
     try:
         entry = finalize_camera(folder, camera, spec.video_path, log, outcome, geometry, checksum=False, draft=draft)
     except OSError as error:  # even the reserve's room ran out: say so, finish the others
@@ -49,6 +53,8 @@ def camera_entry(
     add_drop_total(entry, paused_frames=int(row["paused_frames"]))
     for key in ("ring_high_water", "lateness_max_us", "schedule_lag_max_us"):
         entry[key] = int(row[key])  # how far behind the recording ran, which zero drops can hide
+    if result.get("setting_warnings"):
+        entry["setting_warnings"] = list(result["setting_warnings"])
     warning = remux_warning(entry, spec.video_path)
     if warning is not None:
         entry["warning"] = warning

@@ -89,7 +89,7 @@ class Daemon:
         except CamdError as error:
             log.error("start failed: %s", error)
             _report(ready_fd, {"ok": False, "error": str(error)})
-            self.supervisor.stop(exit_state="failed")
+            self.supervisor.abandon(str(error))
             self.folder.release()
             server.close()
             return 1
@@ -100,14 +100,14 @@ class Daemon:
             self.state = "recording"
             _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid()})
             log.info("recording %s", self.folder.root)
-        duration = self.config.session.duration_s
-        deadline = time.monotonic() + duration if duration > 0 else None
+        deadline: float | None = None
         while not self.stop_requested.is_set():
+            deadline = deadline or self.supervisor.duration_deadline(self.config.session.duration_s)
             self.supervisor.statuses()  # keeps the current-rate window fresh between status requests
             self._log_failures("the other cameras keep recording")
             if self.supervisor.all_ended or (deadline is not None and time.monotonic() >= deadline):
                 break
-            self.stop_requested.wait(0.1)
+            self.stop_requested.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
         self.state = "stopping"
         manifest = self.supervisor.stop()
         self._log_failures("found at stop")

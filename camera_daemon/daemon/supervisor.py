@@ -32,7 +32,7 @@ from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
-from camera_daemon.session.folder import SessionFolder
+from camera_daemon.session.folder import NOTHING_RECORDED, SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
@@ -91,6 +91,7 @@ class Supervisor:
         self._reaper: Reaper | None = None
         self._runtime_record: Path | None = None
         self._workers: list[_Worker] = []
+        self._session_start: Any = None  # UTC µs of the session's first frame, shared with every worker
         # Status requests (control threads) and the recording loop both notice deaths; each failure
         # waits here until the one who logs takes it, so a status request never swallows it.
         self._failures_lock = threading.Lock()
@@ -128,6 +129,7 @@ class Supervisor:
         for variable in _THREAD_LIMITS:  # one process per camera already uses every core
             os.environ.setdefault(variable, "1")
         sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
+        self._session_start = self._context.Value("d", 0.0)
         with _children_ignore_sigint():
             # Journaling starts before any camera: a crash during the logger's slow start must not
             # take the first second of timestamps with it (forwarder.py).
@@ -144,6 +146,7 @@ class Supervisor:
                     video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
+                    duration_s=self.config.session.duration_s,
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -151,6 +154,7 @@ class Supervisor:
                     stop=self._context.Event(),
                     pause=self._context.Event(),
                     status=new_status_row(self._context),
+                    session_start=self._session_start,
                 )
                 process = self._context.Process(
                     target=run_worker,
@@ -373,6 +377,32 @@ class Supervisor:
         if self._runtime_record is not None:
             self._runtime_record.unlink(missing_ok=True)
 
+    def abandon(self, reason: str) -> dict[str, Any]:
+        """Stop after a start that failed. The folder stays, with its logs (the third-party lines
+        that explain the failure are there), and its manifest says in one line why it holds no
+        recording, so nobody takes it for a session that was lost."""
+        manifest = self.stop(exit_state="failed")
+        recorded = sum(int(w.links.status[Field.frames_written]) for w in self._workers)
+        if recorded == 0 and not manifest.get("error"):
+            manifest["error"] = f"{NOTHING_RECORDED}{reason}"
+            try:
+                write_manifest(self.folder.manifest, manifest)
+            except OSError as error:
+                manifest["manifest_error"] = f"{self.folder.manifest} not written ({error.strerror})"
+        return manifest
+
+    def duration_deadline(self, duration_s: float) -> float | None:
+        """When a session of ``duration_s`` ends, on the monotonic clock: counted from the session's
+        first saved frame (any camera), not from when the slowest camera was ready, so a 2 s session
+        holds 2 s of frames however long the cameras took to open. None until a frame is saved."""
+        if duration_s <= 0:
+            return None
+        start_utc_us = float(self._session_start.value) if self._session_start is not None else 0.0
+        if start_utc_us <= 0:
+            return None
+        # Each worker ends itself on time (worker.py); this bounds a camera blocked in its read.
+        return time.monotonic() + (start_utc_us / 1e6 + duration_s - time.time())
+
     def _finalize(self, exit_state: str, logger_stop: threading.Thread | None = None) -> None:
         # A complete journal holds every batch: reading it alone keeps the stop's cost flat however
         # many DataLogger entries the session made. Cameras are made final side by side.
@@ -405,6 +435,8 @@ class Supervisor:
         nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
         for worker, entry in zip(self._workers, entries, strict=True):
             cameras[worker.spec.camera.name] = entry
+            if entry.get("setting_warnings"):
+                self.manifest.setdefault("warnings", []).extend(entry["setting_warnings"])
             if entry.get("warning"):
                 nominal.append(entry["warning"])
         if logger_stop is not None:

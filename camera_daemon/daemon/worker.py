@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import sys
 import threading
@@ -45,6 +46,7 @@ class WorkerSpec:
     video_path: Path
     logs_dir: Path
     reserve_path: Path | None = None
+    duration_s: float = 0.0  # 0: until stopped
 
 
 @dataclass
@@ -55,6 +57,7 @@ class WorkerLinks:
     stop: Any
     pause: Any
     status: Any
+    session_start: Any = None  # shared double: UTC µs of the session's first frame, 0 until one is taken
 
 
 # How long a stop waits for a camera's read to return before the files are finished without it.
@@ -183,6 +186,20 @@ class _Recording:
         elif state == WorkerState.lost:
             self.status[Field.state] = WorkerState.recording
 
+    def _past_duration(self, utc_us: int) -> bool:
+        """A session's duration counts from its first frame, whichever camera took it: every worker
+        lowers the shared start to its own first frame, and ends itself once a frame is later than
+        start + duration. The workers, not the supervisor, decide, because the supervisor may still
+        be starting the logger (seconds under load) while the first frames are being saved."""
+        shared = self.links.session_start
+        if shared is None or self.spec.duration_s <= 0:
+            return False
+        with shared.get_lock():
+            if shared.value == 0 or utc_us < shared.value:
+                shared.value = utc_us
+            start = float(shared.value)
+        return utc_us > start + self.spec.duration_s * 1e6
+
     def grab_loop(self) -> None:
         camera, ring, status, links = self.camera, self.ring, self.status, self.links
         wait_for_space = not camera.live
@@ -203,6 +220,8 @@ class _Recording:
             if self.cut_off:
                 break  # the files were finished while this read was blocked: the frame has no place
             host_time_us = self.clock.now_us()
+            if self._past_duration(self.clock.onset_utc_us + host_time_us):
+                break  # the session's duration is over: this frame is past its end, so it is not saved
             acquired += 1
             if info.camera_frame_id >= 0 and previous_id >= 0 and info.camera_frame_id > previous_id + 1:
                 gaps += info.camera_frame_id - previous_id - 1
@@ -259,6 +278,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     ``session_lock`` is only held: while this process lives the session counts as being recorded,
     even after its supervisor died (session/lock.py).
     """
+    started = time.monotonic()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop, not the terminal
     _stderr_to_log(spec.logs_dir / f"{spec.camera.name}.worker.log")
     # Grab, encode and a backend's own acquisition thread share one interpreter: hand the GIL over
@@ -309,6 +329,7 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
             camera.close()
     result = _result(spec, status, camera if recording is not None else None, error)
     result.update(recording.times if recording is not None else {})
+    result.update(_cpu_use(started))
     _write_result(spec, result)
     status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
     if error is not None and not isinstance(error, CamdError):
@@ -319,6 +340,15 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         os._exit(1 if error is not None else 0)  # the grab thread is stuck in the driver: do not wait for it
     if error is not None:
         raise SystemExit(1)
+
+
+def _cpu_use(started: float) -> dict[str, float]:
+    """What one camera costs: this worker and its ffmpeg, which has been waited for by now and so
+    counts among the children. A forked process starts with its counters at zero."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    wall = time.monotonic() - started
+    return {"cpu_seconds": round(seconds, 3), "cpu_percent": round(100 * seconds / wall, 1) if wall > 0 else 0.0}
 
 
 def _open_before_stop(camera: Camera, links: WorkerLinks) -> bool:
@@ -364,6 +394,8 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
                 "height": camera.geometry.height,
                 "pixel_format": camera.geometry.pixel_format.value,
                 "nominal_fps": camera.geometry.nominal_fps,
+                **getattr(camera, "read_back", {}),
+                "setting_warnings": list(getattr(camera, "setting_warnings", [])),
             }
         ),
         "error": None if error is None else _describe(error),

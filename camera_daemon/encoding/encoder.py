@@ -15,6 +15,7 @@ import av
 
 from camera_daemon.cameras.base import FrameGeometry
 from camera_daemon.encoding.timed_stream import TimedFrameWriter
+from camera_daemon.encoding.probe import ffmpeg_reason
 from camera_daemon.errors import EncoderError
 
 _F_SETPIPE_SZ = 1031
@@ -85,9 +86,13 @@ class FfmpegEncoder:
             self._process.kill()
             return self._process.wait()
 
-    def stderr_tail(self, lines: int = 3) -> str:
+    def stderr_tail(self) -> str:
+        """ffmpeg's one line that says why, and where the rest is: its other lines (banners, the
+        closing summary that only repeats that something failed) belong in the log, not the error."""
         try:
-            text = self._stderr_path.read_text(errors="replace").strip().splitlines()
+            text = self._stderr_path.read_text(errors="replace")
         except OSError:
             return "no ffmpeg log"
-        return " | ".join(text[-lines:]) or "ffmpeg printed nothing"
+        if not text.strip():
+            return "ffmpeg printed nothing"
+        return f"{ffmpeg_reason(text)} (all of it in logs/{self._stderr_path.name})"

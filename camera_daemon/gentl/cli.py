@@ -84,7 +84,7 @@ def devices(json_output: bool = typer.Option(False, "--json", help="Print JSON i
     from camera_daemon.gentl.discovery import genicam_devices, opencv_devices
 
     listed = producers.configured_producers()
-    genicam = genicam_devices([path for path in listed.paths if path.is_file()]) if listed.paths else []
+    genicam = genicam_devices(producers.require_loadable(listed)) if listed.paths else []
     opencv = opencv_devices()
     if json_output:
         typer.echo(json.dumps({"opencv": opencv, "genicam": genicam}, indent=2))

@@ -119,3 +119,28 @@ def require_producers() -> tuple[Path, ...]:
             "run `camd cti set PATH` with the vendor's .cti file"
         )
     return tuple(path for path in producers.paths if path.is_file())
+
+
+def require_loadable(listed: ProducerList) -> tuple[Path, ...]:
+    """Every configured producer, each one checked: a producer that is missing or does not load
+    would otherwise just contribute no device, and "0 devices" reads as "no camera plugged in"
+    when the real fault is the path."""
+    for path in listed.paths:
+        if not path.is_file():
+            raise ConfigError(
+                f"GenTL producer {path} does not exist (from {listed.origin}); "
+                "fix the path with `camd cti set PATH` or CAMD_CTI"
+            )
+        _require_gentl_entry(path)
+    return listed.paths
+
+
+def load_problem(path: Path) -> str:
+    """Why a producer would not load, in one line; empty when it loads."""
+    if not path.is_file():
+        return f"{path}: no such file"
+    try:
+        _require_gentl_entry(path)
+    except ConfigError as error:
+        return str(error)
+    return ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from camera_daemon.post.errors import PostError
+from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.io.axvs_io import find_axvs_archives, load_axvs_folder
 from camera_daemon.post.session_io import MANIFEST_NAME, SessionTracks, load_camd_session
 
@@ -21,4 +21,7 @@ def load_session(folder: Path) -> SessionTracks:
         return load_camd_session(folder)
     if find_axvs_archives(folder):
         return load_axvs_folder(folder)
-    raise PostError(f"{folder}: neither a manifest.json nor *_log.npz archives here; is this a session folder?")
+    raise PostOptionError(
+        f"{folder}: not a session folder (no manifest.json, and no ataraxis-video-system *_log.npz in it "
+        "or its *_data_log folder); pass the session folder itself"
+    )

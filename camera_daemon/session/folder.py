@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -14,6 +15,7 @@ from camera_daemon.session.checksums import start_in_background
 from camera_daemon.session.lock import LOCK_NAME, SessionLock
 
 _MARKERS = ("session.toml", "manifest.json")
+NOTHING_RECORDED = "nothing recorded: "  # how a manifest's error begins when a start failed before any frame
 
 
 def default_session_name() -> str:
@@ -100,6 +102,18 @@ def create_session(output: Path, name: str, *, force: bool) -> SessionFolder:
     return folder
 
 
+def holds_nothing(root: Path) -> bool:
+    """A session whose start failed before any frame keeps its folder (the manifest says why and the
+    logs hold the details), but it holds no recording: running again under the same name after a
+    fix must not need --force, which would also replace real recordings."""
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    error = manifest.get("error") if isinstance(manifest, dict) else None
+    return isinstance(error, str) and error.startswith(NOTHING_RECORDED)
+
+
 def _reuse(root: Path, force: bool) -> SessionLock:
     """The lock on an existing folder at the session's place, emptied when ``force`` allows it."""
     if root.is_symlink():
@@ -110,7 +124,7 @@ def _reuse(root: Path, force: bool) -> SessionLock:
     if not root.is_dir():
         raise ConfigError(f"{root} exists and is not a folder; choose another --session / session.name")
     occupied = any(entry.name != LOCK_NAME for entry in root.iterdir())
-    if occupied and not force:
+    if occupied and not force and not holds_nothing(root):
         raise SessionExistsError(
             f"{root} already holds a recording; choose another --session name or pass --force to replace it"
         )

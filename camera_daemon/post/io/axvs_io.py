@@ -21,13 +21,31 @@ from camera_daemon.post.session_io import CameraTrack, SessionTracks
 _ARCHIVE = re.compile(r"^(\d+)_log\.npz$")
 
 
+def session_places(folder: Path) -> list[Path]:
+    """Where such a session keeps its files: the folder itself and the DataLogger's own
+    ``*_data_log`` folder in it. Nothing deeper is searched, so a folder that merely holds sessions
+    (or anything else with archives somewhere below) is not taken for one."""
+    places = [folder]
+    if folder.is_dir():
+        places.extend(path for path in sorted(folder.glob("*_data_log")) if path.is_dir() and not path.is_symlink())
+    return places
+
+
+def _first(folder: Path, name: str) -> Path | None:
+    for place in session_places(folder):
+        if (place / name).is_file():
+            return place / name
+    return None
+
+
 def find_axvs_archives(folder: Path) -> dict[int, Path]:
-    """Source id -> log archive, searched below ``folder`` because the logger nests its own directory."""
+    """Source id -> log archive, in the folder or its logger's folder."""
     found: dict[int, Path] = {}
-    for path in sorted(folder.rglob("*_log.npz")):
-        match = _ARCHIVE.match(path.name)
-        if match and "post" not in path.relative_to(folder).parts:
-            found[int(match.group(1))] = path
+    for place in session_places(folder):
+        for path in sorted(place.glob("*_log.npz")):
+            match = _ARCHIVE.match(path.name)
+            if match:
+                found.setdefault(int(match.group(1)), path)
     return found
 
 
@@ -48,21 +66,21 @@ def read_frame_times(archive: Path) -> tuple[int, np.ndarray]:  # type: ignore[t
 
 
 def _names(folder: Path) -> dict[int, str]:
-    manifests = sorted(folder.rglob("camera_manifest.yaml"))
-    if not manifests:
+    manifest = _first(folder, "camera_manifest.yaml")
+    if manifest is None:
         return {}
     import yaml
 
-    data = yaml.safe_load(manifests[0].read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
     sources = data.get("sources", []) if isinstance(data, dict) else []
     return {int(item["id"]): str(item["name"]) for item in sources if isinstance(item, dict) and "id" in item}
 
 
 def _video_for(folder: Path, source_id: int) -> Path:
     for name in (f"{source_id:03d}.mp4", f"{source_id}.mp4", f"{source_id:03d}.mkv"):
-        hits = sorted(folder.rglob(name))
-        if hits:
-            return hits[0]
+        hit = _first(folder, name)
+        if hit is not None:
+            return hit
     raise PostError(f"{folder}: log archive for camera {source_id} has no video {source_id:03d}.mp4 beside it")
 
 
