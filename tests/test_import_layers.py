@@ -21,6 +21,8 @@ LAYERS: dict[str, int] = {
     "errors": 0,  # error types every layer raises; imports nothing of ours
     "safe_write": 0,  # atomic file writes, shared by every writer
     "redact": 0,  # passwords masked out of anything printed or written
+    "choices": 0,  # value lists help text shows (codecs, table formats), free of heavy imports
+    "json_output": 0,  # the one JSON object a command prints with --json
     "config": 1,  # the session config schema and its TOML load/dump
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
@@ -31,6 +33,8 @@ LAYERS: dict[str, int] = {
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "cli": 9,  # the `camd` command line, on top of everything
+    "cli_help": 9,  # how `camd --help` reads: flag types, exit-code epilog
+    "api": 9,  # the Python API `import camera_daemon` exposes: record, start/stop/status, Session
     "__main__": 10,  # `python -m camera_daemon`
 }
 
