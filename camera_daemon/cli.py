@@ -15,8 +15,11 @@ from typer._click.exceptions import ClickException as TyperClickException
 from typer._click.exceptions import NoArgsIsHelpError
 
 from camera_daemon import __version__
-from camera_daemon.daemon.display import status_table, summary_table
+from camera_daemon.choices import CODEC_HELP, TABLE_FORMATS
+from camera_daemon.cli_help import exit_code_epilog, install
+from camera_daemon.daemon.display import session_report, status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.json_output import JsonFlag, print_json
 
 if TYPE_CHECKING:
     from camera_daemon.daemon.status import CameraStatus
@@ -27,7 +30,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog=exit_code_epilog(),
 )
+install()
 console = Console()
 
 DEMO_CONFIG = Path(__file__).parent / "configs" / "demo.toml"
@@ -36,6 +41,7 @@ CameraOption = Annotated[
     list[str] | None,
     typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0, x=synthetic:?fps=60"),
 ]
+CodecOption = Annotated[str | None, typer.Option(help=CODEC_HELP)]
 
 
 def _version(value: bool) -> None:
@@ -62,13 +68,13 @@ def _root(
         set_verbose()
 
 
-def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
+def _record_and_report(config: Any, force: bool, quiet: bool = False, json_output: bool = False) -> None:
     from camera_daemon.recording import StopRequest, record
 
     stop = StopRequest()
     stop.install()
     live: Live | None = None
-    if console.is_terminal and not quiet:
+    if console.is_terminal and not quiet and not json_output:
         live = Live(console=console, refresh_per_second=4, transient=True)
         live.start()
 
@@ -84,12 +90,15 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
     finally:
         if live is not None:
             live.stop()
-    console.print(summary_table(session, manifest))
     post = manifest.get("post")
+    if json_output:
+        print_json(session_report(session, manifest))
+    else:
+        console.print(summary_table(session, manifest))
+        if post and not post.get("error"):
+            console.print(f"mosaic: {post['video']} ({post['frames_written']} frames)\nreport: {post['report']}")
     if post and post.get("error"):
         sys.stderr.write(f"camd: post-stop stage failed: {post['error']}; rerun it with camd stitch {session}\n")
-    elif post:
-        console.print(f"mosaic: {post['video']} ({post['frames_written']} frames)\nreport: {post['report']}")
     for warning in manifest.get("warnings") or []:
         sys.stderr.write(f"camd: warning: {warning}\n")
     if manifest.get("error"):  # the whole session ended early (full disk, disk guard): one line says why
@@ -106,10 +115,13 @@ def run(
     duration: Annotated[float | None, typer.Option(help="Seconds to record; default: until Ctrl-C.")] = None,
     output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
     session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
-    codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
-    quiet: Annotated[bool, typer.Option(help="No live status table.")] = False,
-    check: Annotated[bool, typer.Option(help="Validate the config and the encoder, record nothing.")] = False,
+    codec: CodecOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing session of the same name.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live status table.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the config and the encoder, record nothing.")
+    ] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Record in the foreground until the duration ends or Ctrl-C / SIGTERM."""
     from camera_daemon.session.options import build_config
@@ -121,50 +133,68 @@ def run(
         from camera_daemon.encoding.probe import check_encoders
 
         check_encoders(session_config)
-        console.print(f"ok: {len(session_config.cameras)} camera(s), encoder runs", soft_wrap=True)
+        if json_output:
+            print_json({"ok": True, "cameras": [camera.name for camera in session_config.cameras]})
+        else:
+            console.print(f"ok: {len(session_config.cameras)} camera(s), encoder runs", soft_wrap=True)
         return
-    _record_and_report(session_config, force, quiet)
+    _record_and_report(session_config, force, quiet, json_output)
 
 
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option(help="Folder that holds session folders.")] = Path("recordings"),
     duration: Annotated[float, typer.Option(help="Seconds to record.")] = 4.0,
-    session: Annotated[str, typer.Option(help="Session folder name.")] = "demo",
-    force: Annotated[bool, typer.Option(help="Replace an earlier demo session.")] = True,
+    session: Annotated[
+        str | None, typer.Option(help="Session folder name (default: UTC time, so each demo is a new one).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a session of the same --session name.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Record the built-in demo (three synthetic cameras) and print what was recorded."""
     from camera_daemon.session.options import build_config
 
     config = build_config(DEMO_CONFIG, [], duration_s=duration, output=output, session=session)
-    _record_and_report(config, force, quiet=True)
+    _record_and_report(config, force, quiet=True, json_output=json_output)
 
 
 @app.command()
 def timestamps(
     session: Annotated[Path, typer.Argument(help="A session folder.")],
-    fmt: Annotated[str, typer.Option("--format", help="csv, npz or parquet.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"{' | '.join(TABLE_FORMATS)} (axvs: camera_timestamps/*.feather).")
+    ] = "csv",
     camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
+    json_output: JsonFlag = False,
 ) -> None:
     """Export each camera's per-frame timestamp table (rebuilt from the raw log if needed)."""
-    from camera_daemon.session.export import export_timestamps
+    from camera_daemon.session.export import export_tables
 
-    if fmt not in ("csv", "npz", "parquet"):
-        raise ConfigError(f"--format '{fmt}' is unknown; use csv, npz or parquet")
-    for path in export_timestamps(session, fmt, camera):
+    if fmt not in TABLE_FORMATS:
+        raise ConfigError(f"--format '{fmt}' is unknown; use {', '.join(TABLE_FORMATS)}")
+    exported = export_tables(session, fmt, camera)
+    if json_output:
+        files = [{"camera": name, "path": str(path), "rows": rows} for name, path, rows in exported]
+        print_json({"session": str(session), "format": fmt, "files": files})
+        return
+    for _, path, _ in exported:
         console.print(str(path))
 
 
 @app.command()
 def recover(
     session: Annotated[Path, typer.Argument(help="A session whose recorder died before it finished.")],
-    force: Annotated[bool, typer.Option(help="Rebuild a session that is already final.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild a session that is already final.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Make a crashed session final: logged times into the videos, tables, manifest."""
     from camera_daemon.session.recover import recover_session
 
     manifest = recover_session(session, force=force)
-    console.print(summary_table(session, manifest))
+    if json_output:
+        print_json(session_report(session, manifest))
+    else:
+        console.print(summary_table(session, manifest))
     failed = [f"camera '{name}': {manifest['cameras'][name]['error']}" for name in manifest["failed_cameras"]]
     if failed:  # the files are final, but not complete: a script must not take them for whole
         raise CamdError(f"{'; '.join(failed)}; the rest is final, see {session}/manifest.json")

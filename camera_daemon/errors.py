@@ -25,3 +25,15 @@ class CameraError(CamdError):
 
 class EncoderError(CamdError):
     """ffmpeg could not start, or died while frames were still coming."""
+
+
+# Every exit code camd uses. An error class carries its code; the CLI and the README show this table,
+# and a test checks that each class's code is listed here.
+EXIT_CODES: dict[int, str] = {
+    0: "success: everything asked for was done",
+    1: "a camera, the encoder, the logger or the disk failed (files recorded so far are final)",
+    2: "bad config, option or input: nothing was recorded or changed",
+    3: "the session (or post output) exists or is in use: pass --force, or wait for its recorder",
+    4: "camd stitch could not process a session (missing or damaged file, undecodable video)",
+    130: "interrupted by Ctrl-C before the command finished",
+}

@@ -20,6 +20,7 @@ from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.session.folder import SessionFolder, create_session
 from camera_daemon.session.manifest import write_manifest
+from camera_daemon.timing.archive import assemble_detached
 
 
 class StopRequest:
@@ -89,4 +90,5 @@ def _record_into(
     if config.post.enabled:
         manifest["post"] = run_post_after_stop(folder.root, config)
         write_manifest(folder.manifest, manifest)
+    assemble_detached(folder.logs)  # the manifest is final: pack the logger's entries off the stop path
     return folder.root, manifest

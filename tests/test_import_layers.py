@@ -22,6 +22,8 @@ LAYERS: dict[str, int] = {
     "safe_write": 0,  # atomic file writes, shared by every writer
     "redact": 0,  # passwords masked out of anything printed or written
     "noise": 0,  # third-party libraries' own output, into a log unless -v
+    "choices": 0,  # value lists help text shows (codecs, table formats), free of heavy imports
+    "json_output": 0,  # the one JSON object a command prints with --json
     "config": 1,  # the session config schema and its TOML load/dump
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
@@ -33,6 +35,8 @@ LAYERS: dict[str, int] = {
     "recording": 8,  # one foreground recording from config to post stage
     "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording
     "cli": 9,  # the `camd` command line, on top of everything
+    "cli_help": 9,  # how `camd --help` reads: flag types, exit-code epilog
+    "api": 9,  # the Python API `import camera_daemon` exposes: record, start/stop/status, Session
     "entry": 10,  # the `camd` entry point: status with the standard library, the rest through cli
     "__main__": 11,  # `python -m camera_daemon`
 }

@@ -11,12 +11,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from camera_daemon.daemon.display import disk_line, status_table, summary_table
+from camera_daemon.choices import CODEC_HELP
+from camera_daemon.daemon.display import disk_line, session_report, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.status_text import logger_line, status_cells, status_title, table_width
 from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.json_output import JsonFlag, print_json
 
 console = Console()
 NameOption = Annotated[str, typer.Option("--name", "-n", help="Which daemon (several can run at once).")]
@@ -40,8 +42,9 @@ def start(
     duration: Annotated[float | None, typer.Option(help="Seconds to record, then stop by itself.")] = None,
     output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
     session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
-    codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
+    codec: Annotated[str | None, typer.Option(help=CODEC_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing session of the same name.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Start recording in the background; returns once every camera delivers frames."""
     from camera_daemon.daemon.launcher import start_daemon
@@ -51,17 +54,24 @@ def start(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
     message = start_daemon(session_config, name, force=force)
+    if json_output:
+        print_json({"name": name, "session": message["session"], "pid": message.get("pid")})
+        return
     console.print(message["session"], soft_wrap=True)
 
 
 def stop(
     name: NameOption = "default",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for final files.")] = 3600.0,
+    json_output: JsonFlag = False,
 ) -> None:
     """Stop every camera, finish the files and the manifest; exits non-zero if a camera failed."""
     reply = _ask(name, "stop", timeout)
     manifest = reply["manifest"]
-    console.print(summary_table(Path(reply["session"]), manifest))
+    if json_output:
+        print_json(session_report(Path(reply["session"]), manifest))
+    else:
+        console.print(summary_table(Path(reply["session"]), manifest))
     for warning in manifest.get("warnings") or []:
         sys.stderr.write(f"camd: warning: {warning}\n")
     if manifest.get("error"):
@@ -73,7 +83,7 @@ def stop(
 
 def status(
     name: NameOption = "default",
-    json_output: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Per camera: fps now and mean, frames, drops, buffer depth, encoder, seconds recorded."""
     reply = _ask(name, "status")

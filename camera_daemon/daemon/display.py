@@ -51,3 +51,31 @@ def summary_table(session: Path, manifest: dict[str, Any]) -> Table:
             entry["exit_state"] + (f": {entry['error']}" if entry.get("error") else ""),
         )
     return table
+
+
+_CAMERA_KEYS = (
+    "video",
+    "frames_in_video",
+    "timestamps_logged",
+    "mean_fps",
+    "drops_total",
+    "exit_state",
+    "error",
+)
+
+
+def session_report(session: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """What `run`, `stop`, `recover` and `demo --json` print: the summary table's content, in the
+    manifest's own key names, so a script needs the manifest only for what the table leaves out."""
+    return {
+        "session": str(session),
+        "manifest": str(session / "manifest.json"),
+        "exit_state": manifest.get("exit_state"),
+        "error": manifest.get("error"),
+        "failed_cameras": list(manifest.get("failed_cameras") or []),
+        "warnings": list(manifest.get("warnings") or []),
+        "cameras": {
+            name: {key: entry.get(key) for key in _CAMERA_KEYS} for name, entry in manifest.get("cameras", {}).items()
+        },
+        "post": manifest.get("post"),
+    }

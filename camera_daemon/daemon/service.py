@@ -25,6 +25,7 @@ from camera_daemon.daemon.server import ControlServer
 from camera_daemon.errors import CamdError
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.lock import SessionLock
+from camera_daemon.timing.archive import assemble_detached
 
 log = logging.getLogger("camd.daemon")
 _STOP_REPLY_TIMEOUT_S = 3600.0
@@ -130,6 +131,7 @@ class Daemon:
         self.paths.remove()  # before the stop reply: a start right after `camd stop` must find no leftovers
         self.finished.set()
         server.close()  # waits for in-flight replies, including the stop reply
+        assemble_detached(self.folder.logs)  # after the stop reply: pack the logger's entries
         return 0 if not manifest.get("failed_cameras") else 1
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from camera_daemon.errors import ConfigError
 from camera_daemon.gentl import nodes, producers, settings
 from camera_daemon.gentl.devices import harvester_for, list_entries, opened_device
+from camera_daemon.json_output import JsonFlag, print_json
 
 cti_app = typer.Typer(help="Choose the GenTL producers (.cti files) that GenICam cameras are reached through.")
 genicam_app = typer.Typer(help="Read, write, save and restore a GenICam camera's features.")
@@ -35,9 +36,13 @@ def cti_set(
 
 
 @cti_app.command("show")
-def cti_show() -> None:
+def cti_show(json_output: JsonFlag = False) -> None:
     """Print the producers in use, where that list comes from, and whether each file exists."""
     listed = producers.configured_producers()
+    if json_output:
+        paths = [{"path": str(path), "exists": path.is_file()} for path in listed.paths]
+        print_json({"origin": listed.origin, "producers": paths, "user_file": str(producers.store_path())})
+        return
     typer.echo(f"from: {listed.origin}")
     for path in listed.paths:
         typer.echo(f"{path}{'' if path.is_file() else '  (missing)'}")
@@ -58,23 +63,30 @@ def _load_producer(path: Path) -> str:
 
 
 @cti_app.command("check")
-def cti_check() -> None:
+def cti_check(json_output: JsonFlag = False) -> None:
     """Load each producer and list its devices; fails when none loads."""
     paths = producers.configured_producers().paths
     if not paths:
         producers.require_producers()  # raises the how-to-configure message
     loaded = 0
+    checked: list[dict[str, Any]] = []
     for path in paths:
         problem = _load_producer(path) if path.is_file() else "no such file"
         if problem:
-            typer.echo(f"FAILED {path}: {problem}")
+            checked.append({"path": str(path), "ok": False, "error": problem, "devices": []})
+            if not json_output:
+                typer.echo(f"FAILED {path}: {problem}")
             continue
         loaded += 1
         with harvester_for([path]) as harvester:
             entries = list_entries(harvester)
-        typer.echo(f"ok     {path}: {len(entries)} device(s)")
-        for entry in entries:
-            typer.echo(f"         {entry.describe()}")
+        checked.append({"path": str(path), "ok": True, "error": None, "devices": [e.as_dict() for e in entries]})
+        if not json_output:
+            typer.echo(f"ok     {path}: {len(entries)} device(s)")
+            for entry in entries:
+                typer.echo(f"         {entry.describe()}")
+    if json_output:
+        print_json({"producers": checked, "loaded": loaded})
     if not loaded:
         raise ConfigError(f"none of the {len(paths)} configured producer(s) loads; run `camd cti set PATH`")
 
@@ -113,7 +125,7 @@ def _parse_assignment(text: str) -> tuple[str, str]:
 def genicam_read(
     selector: SelectorArgument,
     names: Annotated[list[str], typer.Argument(help="Feature names, e.g. Width PixelFormat.")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Print features of one camera."""
     with opened_device(producers.require_producers(), selector) as (_, acquirer):
@@ -130,24 +142,33 @@ def genicam_read(
 def genicam_write(
     selector: SelectorArgument,
     assignments: Annotated[list[str], typer.Argument(help="NODE=VALUE pairs, applied in order.")],
+    json_output: JsonFlag = False,
 ) -> None:
     """Set features of one camera and print what it reads back. Settings last while the camera
     keeps power; use `dump`/`load` or a session file's nodes to make them repeatable."""
     parsed = [_parse_assignment(text) for text in assignments]
     with opened_device(producers.require_producers(), selector) as (_, acquirer):
         node_map = acquirer.remote_device.node_map
-        for name, value in parsed:
-            typer.echo(f"{name} = {nodes.write_named(node_map, name, value)}")
+        written = {name: nodes.write_named(node_map, name, value) for name, value in parsed}
+    if json_output:
+        print_json({"selector": selector, "written": written})
+        return
+    for name, value in written.items():
+        typer.echo(f"{name} = {value}")
 
 
 @genicam_app.command("dump")
 def genicam_dump(
     selector: SelectorArgument,
     file: Annotated[Path, typer.Argument(help="Where to save: a .json or .toml file.")],
+    json_output: JsonFlag = False,
 ) -> None:
     """Save every readable feature, with the camera's model and serial, to a file."""
     with opened_device(producers.require_producers(), selector) as (entry, acquirer):
         count = settings.dump(acquirer.remote_device.node_map, entry, file)
+    if json_output:
+        print_json({"file": str(file), "features": count, "camera": entry.as_dict()})
+        return
     typer.echo(f"saved {count} features of {entry.describe()} to {file}")
 
 
@@ -156,6 +177,7 @@ def genicam_load(
     selector: SelectorArgument,
     file: Annotated[Path, typer.Argument(help="A file written by `camd genicam dump`.")],
     force: Annotated[bool, typer.Option("--force", help="Load even if model or serial differ.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Write a saved file's features back to a camera; refuses another camera unless --force."""
     camera, features = settings.parse(file)
@@ -163,6 +185,10 @@ def genicam_load(
         if not force:
             settings.check_camera(file, camera, entry)
         report = settings.apply(acquirer.remote_device.node_map, features)
+    if json_output:
+        written, skipped = list(report.written), list(report.skipped)
+        print_json({"file": str(file), "camera": entry.as_dict(), "written": written, "skipped": skipped})
+        return
     typer.echo(f"wrote {len(report.written)} feature(s) to {entry.describe()}")
     if report.skipped:
         typer.echo(f"left as they are (read-only on this camera): {', '.join(report.skipped)}")

@@ -14,7 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
+from camera_daemon.choices import STITCH_CODEC_HELP
 from camera_daemon.errors import CamdError
+from camera_daemon.json_output import JsonFlag, print_json
 from camera_daemon.post.crop import parse_crop, parse_crop_options
 from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.load import load_session
@@ -71,6 +73,19 @@ def run_on_cluster(address: str | None, jobs: list[tuple[Path, PostOptions]], fo
             cluster.close()
 
 
+def _result_json(session: Path, result: PostResult) -> dict[str, Any]:
+    return {
+        "session": str(session),
+        "post_dir": str(result.post_dir),
+        "video": str(result.video),
+        "frames_written": result.frames_written,
+        "aligned_rows": result.aligned_rows,
+        "dedupe_dropped": result.dedupe_dropped,
+        "inputs": result.inputs,
+        "report": str(result.post_dir / "report.md"),
+    }
+
+
 def stitch(
     sessions: Annotated[
         list[Path],
@@ -100,7 +115,7 @@ def stitch(
         str | None,
         typer.Option("--scheduler", help="Dask scheduler address; default: a local cluster for several sessions."),
     ] = None,
-    camera: Annotated[list[str] | None, typer.Option("--camera", "-c", help="Cameras to use; concat: one.")] = None,
+    camera: Annotated[list[str] | None, typer.Option("--camera", help="Camera names to use; concat: one.")] = None,
     concat_with: Annotated[
         list[Path] | None, typer.Option("--with", help="concat: more sessions, same camera.")
     ] = None,
@@ -120,9 +135,10 @@ def stitch(
         list[str] | None, typer.Option("--crop", help="CAM=X,Y,W,H: crop that camera before stitching.")
     ] = None,
     output_crop: Annotated[str | None, typer.Option("--output-crop", help="X,Y,W,H: crop the stitched output.")] = None,
-    codec: Annotated[str | None, typer.Option("--codec", help="Output codec: h264 | ffv1.")] = None,
+    codec: Annotated[str | None, typer.Option("--codec", help=STITCH_CODEC_HELP)] = None,
     time_overlay: Annotated[bool | None, typer.Option("--time/--no-time", help="UTC time band in the mosaic.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Align every camera on UTC, then stitch (mosaic, best copy, or concat), dedupe and trim into <session>/post.
 
@@ -148,7 +164,7 @@ def stitch(
                     output_crop=parse_crop(output_crop, "--output-crop") if output_crop else None,
                     codec=codec,
                     time_overlay=time_overlay,
-                    progress=not quiet and len(sessions) == 1 and scheduler is None,
+                    progress=not quiet and not json_output and len(sessions) == 1 and scheduler is None,
                 ),
             )
             for session in sessions
@@ -160,6 +176,11 @@ def stitch(
     except CamdError as error:
         typer.echo(f"camd: error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
+    if json_output:
+        print_json(
+            {"results": [_result_json(session, result) for session, result in zip(sessions, results, strict=True)]}
+        )
+        return
     for result in results:
         typer.echo(
             f"{result.video}: {result.frames_written} frames from {result.inputs}"

@@ -26,6 +26,7 @@ from camera_daemon.session.finalize import (
 from camera_daemon.session.folder import SessionFolder, open_session
 from camera_daemon.session.lock import SessionLock
 from camera_daemon.session.manifest import base_manifest, read_manifest, write_manifest
+from camera_daemon.timing.archive import assemble_and_wait
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.leftovers import RECORD_NAME, LoggerLeftovers
 from camera_daemon.timing.table import read_timestamp_logs
@@ -104,4 +105,5 @@ def _recover_locked(folder: SessionFolder, force: bool) -> dict[str, Any]:
         }
     )
     write_manifest(folder.manifest, recovered)
+    assemble_and_wait(folder.logs)  # the logger's loose entries into the archives ataraxis tools read
     return recovered

@@ -6,6 +6,7 @@ has) and its assembled ``.npz`` archives, so the same code reads a session in an
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -41,10 +42,13 @@ def _entries(log_dir: Path) -> list[tuple[int, int, np.ndarray]]:  # type: ignor
             continue  # an entry cut short by a crash: its frames are reported as missing, not guessed
         entries.append((int(raw[0]), int(np.frombuffer(raw[1:9].tobytes(), "<u8")[0]), raw[_HEADER_BYTES:]))
     for path in sorted(log_dir.glob("*.npz")):
-        with np.load(path, allow_pickle=False) as archive:
-            for key in archive.files:
-                raw = archive[key]
-                entries.append((int(raw[0]), int(np.frombuffer(raw[1:9].tobytes(), "<u8")[0]), raw[_HEADER_BYTES:]))
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                raws = [archive[key] for key in archive.files]
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+            continue  # an archive still being written: its loose entries are still beside it
+        for raw in raws:
+            entries.append((int(raw[0]), int(np.frombuffer(raw[1:9].tobytes(), "<u8")[0]), raw[_HEADER_BYTES:]))
     return entries
 
 

@@ -19,7 +19,7 @@ def test_version():
 def test_demo_records_three_cameras(tmp_path):
     result = camd("demo", "--output", str(tmp_path), "--duration", "1.5")
     assert result.returncode == 0, result.stderr
-    session = tmp_path / "demo"
+    (session,) = tmp_path.iterdir()  # named by its UTC start, like any session
     data = manifest(session)
     assert set(data["cameras"]) == {"left", "right", "top"}
     for name, entry in data["cameras"].items():

@@ -65,5 +65,8 @@ def test_recover_after_the_recorder_was_killed(tmp_path):
         assert len(counters) == rows["frame_index"].size == data["cameras"][name]["frames_in_video"] >= 15
         assert counters == rows["camera_frame_id"].tolist()
         assert np.all(np.diff(rows["host_time_us"]) > 0)
+    # recover packed the logger's loose entries into one archive per camera, as ataraxis tools expect
+    assert _batches(session) == 0
+    assert sorted(p.name for p in session.glob("logs/*_data_log/*.npz")) == ["1_log.npz", "2_log.npz"]
     again = camd("recover", str(session))
     assert again.returncode == 2 and "--force" in again.stderr

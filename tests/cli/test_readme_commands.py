@@ -1,0 +1,76 @@
+"""The README covers the whole command line: every command is in it, and every `camd ...` line in
+its code blocks names a real command with options that command has."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer._click.core import Command
+
+from camera_daemon import cli
+
+from recordings import camd
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _commands() -> dict[str, Command]:
+    cli._mount_subcommands([])
+    found: dict[str, Command] = {}
+
+    def walk(command: Command, path: list[str]) -> None:
+        found[" ".join(path)] = command
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(cli.app), [])
+    return found
+
+
+COMMANDS = _commands()
+
+
+def _readme_lines() -> list[str]:
+    lines, inside = [], False
+    for line in README.read_text().splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif inside and line.strip().startswith("camd "):
+            lines.append(line.strip())
+    return lines
+
+
+def _command_of(line: str) -> str:
+    words = line.split("#")[0].split()[1:]
+    path = ""
+    for count in range(len(words), 0, -1):
+        candidate = " ".join(words[:count])
+        if candidate in COMMANDS:
+            path = candidate
+            break
+    return path
+
+
+LINES = _readme_lines()
+
+
+def test_readme_names_every_command() -> None:
+    named = {_command_of(line) for line in LINES}
+    leaves = {path for path, command in COMMANDS.items() if path and not hasattr(command, "commands")}
+    assert leaves - named == set()
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_readme_command_line_is_real(line: str) -> None:
+    path = _command_of(line)
+    command = COMMANDS[path]
+    known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)} | {"--help"}
+    if path == "":
+        known |= {"--version"}
+    used = set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line.split("#")[0].removeprefix("camd " + path)))
+    assert used <= known, f"{line}: {used - known} is not an option of camd {path}"
+    result = camd(*path.split(), "--help", timeout=60)
+    assert result.returncode == 0, result.stderr
