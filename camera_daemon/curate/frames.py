@@ -62,7 +62,8 @@ def plan_spans(video: Path, pixel_format: str, index: VideoIndex, wanted: list[i
         return []
     if wanted[-1] >= len(index.pts):
         raise PostError(
-            f"{video}: frame {wanted[-1]} asked for but the video holds {len(index.pts)}; the video and its table disagree"
+            f"{video}: frame {wanted[-1]} asked for but the video holds {len(index.pts)}; "
+            "the video and its table disagree"
         )
     keys = np.asarray(index.keyframes or (0,), dtype=np.int64)
     groups = [list(group) for group in np.array_split(np.asarray(wanted, dtype=np.int64), max(1, parts)) if group.size]

@@ -11,9 +11,11 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from camera_daemon.threads import pin_environment, pin_threads
+
 
 def worker_count(jobs: int) -> int:
     return max(1, min(jobs, os.cpu_count() or 1))
