@@ -85,4 +85,3 @@ def _bar(enabled: bool, what: str, total: int) -> _Bar:
         transient=True,
     )
     return _Bar(progress, total, what)
-
