@@ -36,7 +36,7 @@ def run_jobs[T, R](
     """Results in job order; the bar advances by each job's weight (frames) as jobs finish. One job
     runs in this process: no pool to start for a single range."""
     sizes = weights if weights is not None else [1] * len(jobs)
-    with _bar(progress, what, sum(sizes)) as bar:
+    with progress_bar(progress, what, sum(sizes)) as bar:
         if len(jobs) <= 1:
             results = [function(job) for job in jobs]
             bar.advance(sum(sizes))
@@ -51,7 +51,7 @@ def run_jobs[T, R](
         return [done[position] for position in range(len(jobs))]
 
 
-class _Bar:
+class Bar:
     def __init__(self, progress: Progress | None, total: int, what: str) -> None:
         self._progress = progress
         self._task = progress.add_task(what, total=total) if progress is not None else None
@@ -60,7 +60,7 @@ class _Bar:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, amount)
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> Bar:
         if self._progress is not None:
             self._progress.start()
         return self
@@ -70,10 +70,10 @@ class _Bar:
             self._progress.stop()
 
 
-def _bar(enabled: bool, what: str, total: int) -> _Bar:
+def progress_bar(enabled: bool, what: str, total: int) -> Bar:
     """A rich bar on stderr (stdout stays parseable for --json); none when asked to be quiet."""
     if not enabled:
-        return _Bar(None, total, what)
+        return Bar(None, total, what)
     from rich.console import Console
 
     progress = Progress(
@@ -84,4 +84,4 @@ def _bar(enabled: bool, what: str, total: int) -> _Bar:
         console=Console(stderr=True),
         transient=True,
     )
-    return _Bar(progress, total, what)
+    return Bar(progress, total, what)
