@@ -107,10 +107,10 @@ def source_of(tracks: SessionTracks, camera: str | None) -> tuple[Path, IntArray
         track = tracks.camera(camera)
         return track.video, track.utc_time_us, frame_interval_us(track)
     video = tracks.post_dir / "mosaic.mkv"
-    aligned = tracks.post_dir / "aligned.csv"
-    if not video.exists() or not aligned.exists():
-        raise PostError(f"{tracks.folder}: no post/mosaic.mkv with post/aligned.csv; run camd stitch first")
-    with aligned.open(newline="", encoding="utf-8") as handle:
+    frames = tracks.post_dir / "mosaic.frames.csv"  # one row per written frame, after dedupe and trim
+    if not video.exists() or not frames.exists():
+        raise PostError(f"{tracks.folder}: no post/mosaic.mkv with post/mosaic.frames.csv; run camd stitch first")
+    with frames.open(newline="", encoding="utf-8") as handle:
         utc = np.array([int(row["utc_time_us"]) for row in csv.DictReader(handle)], dtype=np.int64)
     steps = np.diff(utc)
     return video, utc, float(np.median(steps)) if steps.size else 1e6
