@@ -31,8 +31,9 @@ def pin_threads() -> None:
     cv2.setNumThreads(1)
 
 
-def thread_report() -> dict[str, str | int]:
-    """What a worker runs with, so a test (or a user) can see the pinning took effect there."""
+def thread_report(_: object = None) -> dict[str, str | int]:
+    """What a worker runs with, so a test (or a user) can see the pinning took effect there; the
+    ignored argument lets a pool map it over jobs."""
     import cv2
 
     report: dict[str, str | int] = {name: os.environ.get(name, "") for name in THREAD_VARIABLES}
