@@ -19,10 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.curate.frames import Span, decode_span, index_video, plan_spans
-from camera_daemon.curate.threads import run_jobs, worker_count
+from camera_daemon.curate.threads import MIN_POOL_FRAMES, run_jobs, worker_count
 from camera_daemon.curate.timeline import iso, session_start_us
 from camera_daemon.post.dedupe import hamming, pack_bits, phash_batch
-from camera_daemon.post.io.decode import to_gray8
+from camera_daemon.post.io.decode import Frame, to_gray8
 from camera_daemon.post.session_io import CameraTrack, SessionTracks
 
 HASH_BATCH = 256
@@ -64,7 +64,7 @@ def hash_session(tracks: list[CameraTrack], progress: bool) -> Hashed:
         spans = plan_spans(track.video, track.pixel_format, index_video(track.video), wanted, 2 * worker_count(99))
         jobs.extend((position, span) for span in spans)
     spans = [span for _, span in jobs]
-    results = run_jobs(hash_span, spans, "hashing", [span.cost for span in spans], progress)
+    results = run_jobs(hash_span, spans, "hashing", [span.cost for span in spans], progress, MIN_POOL_FRAMES)
     camera = np.concatenate([np.full(r[0].size, p, dtype=np.int64) for (p, _), r in zip(jobs, results, strict=True)])
     frame = np.concatenate([r[0] for r in results])
     utc = np.concatenate([tracks[p].utc_time_us[r[0]] for (p, _), r in zip(jobs, results, strict=True)])
@@ -140,15 +140,26 @@ def describe(
     return sorted(clusters, key=lambda c: (-c["size"], c["cluster"]))
 
 
+def representatives(tracks: list[CameraTrack], clusters: list[dict[str, Any]]) -> dict[tuple[str, int], Frame]:
+    """The representative frames, decoded in one forward pass per camera."""
+    pictures: dict[tuple[str, int], Frame] = {}
+    for track in tracks:
+        wanted = sorted(
+            {c["representative"]["frame_index"] for c in clusters if c["representative"]["camera"] == track.name}
+        )
+        if wanted:
+            span = plan_spans(track.video, track.pixel_format, index_video(track.video), wanted, 1)[0]
+            pictures.update(((track.name, index), frame) for index, frame in decode_span(span, threads=True))
+    return pictures
+
+
 def contact_sheet(tracks: list[CameraTrack], clusters: list[dict[str, Any]], path: Path) -> None:
     """One labelled tile per cluster representative, biggest cluster first."""
+    pictures = representatives(tracks, clusters)
     tiles: list[npt.NDArray[np.uint8]] = []
     for entry in clusters:
         rep = entry["representative"]
-        track = next(t for t in tracks if t.name == rep["camera"])
-        index = index_video(track.video)
-        span = plan_spans(track.video, track.pixel_format, index, [rep["frame_index"]], 1)[0]
-        _, frame = next(decode_span(span))
+        frame = pictures[(rep["camera"], rep["frame_index"])]
         gray = to_gray8(frame) if frame.ndim == 2 or frame.dtype != np.uint8 else None
         picture = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR) if gray is not None else frame
         tile = cv2.resize(picture, TILE, interpolation=cv2.INTER_AREA)

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from camera_daemon.curate.frames import Span, decode_span, index_video, plan_spans
-from camera_daemon.curate.threads import run_jobs, worker_count
+from camera_daemon.curate.threads import MIN_POOL_FRAMES, run_jobs, worker_count
 from camera_daemon.curate.timeline import (
     file_iso,
     frame_interval_us,
@@ -105,7 +105,8 @@ def diverse_frames(track: CameraTrack, k: int, progress: bool) -> list[int]:
     if k > track.frame_count:
         raise ConfigError(f"--diverse {k}: camera '{track.name}' has only {track.frame_count} frames; ask for fewer")
     spans = spans_for(track, list(range(track.frame_count)))
-    parts = run_jobs(thumbnails, spans, f"{track.name}: thumbnails", [s.cost for s in spans], progress)
+    costs = [s.cost for s in spans]
+    parts = run_jobs(thumbnails, spans, f"{track.name}: thumbnails", costs, progress, MIN_POOL_FRAMES)
     indices = np.concatenate([np.asarray(i, dtype=np.int64) for i, _ in parts])
     data = np.concatenate([rows for _, rows in parts])
     model = MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3, batch_size=max(256, 4 * k)).fit(data)
@@ -183,7 +184,8 @@ def extract(
         utc = track.utc_time_us
         for span in spans_for(track, selected[track.name]):
             jobs.append(ImageJob(span, track.name, output, fmt, {i: int(utc[i]) for i in span.wanted}))
-    results = run_jobs(write_images, jobs, "extracting", [len(job.span.wanted) for job in jobs], progress)
+    costs = [job.span.cost for job in jobs]
+    results = run_jobs(write_images, jobs, "extracting", costs, progress, MIN_POOL_FRAMES)
     lines: list[list[object]] = []
     for track in chosen:
         rows = [row for job, result in zip(jobs, results, strict=True) if job.camera == track.name for row in result]
