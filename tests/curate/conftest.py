@@ -19,12 +19,15 @@ BLOCK = 20
 
 @pytest.fixture(scope="session")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real 2 s recording of the synthetic camera: 640x480 mono8 and a 320x240 colour camera, h264."""
+    """A real 2 s recording of the synthetic camera: 640x480 mono8 and a 320x240 colour camera, h264,
+    with the post-stop stage's mosaic."""
     cameras = [
         {"name": "left", "backend": "synthetic", "width": 640, "height": 480, "fps": 30},
         {"name": "right", "backend": "synthetic", "width": 320, "height": 240, "fps": 30, "pixel_format": "bgr8"},
     ]
-    session, _ = record_session(tmp_path_factory.mktemp("curate"), cameras, session={"duration_s": 2.0})
+    session, _ = record_session(
+        tmp_path_factory.mktemp("curate"), cameras, session={"duration_s": 2.0}, post={"enabled": True}
+    )
     return session
 
 

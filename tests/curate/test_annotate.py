@@ -3,6 +3,7 @@ and times as the source, and the source untouched."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -71,3 +72,17 @@ def test_events_without_a_label_column_are_refused(recorded: Path, tmp_path: Pat
         "it has start, end, name"
     ]
     assert not out.exists()
+
+
+def test_mosaic_copy_keeps_its_frames_and_marks_the_range(recorded: Path, tmp_path: Path) -> None:
+    with (recorded / "post" / "mosaic.frames.csv").open(encoding="utf-8") as handle:
+        utc = np.array([int(row["utc_time_us"]) for row in csv.DictReader(handle)])
+    events = tmp_path / "events.csv"
+    events.write_text(f"start,end,label\n{iso(int(utc[10]))},{iso(int(utc[20]))},cue\n", encoding="utf-8")
+    out = tmp_path / "mosaic-review.mkv"
+    result = camd("annotate", str(recorded), "--events", str(events), "--mosaic", "--output", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    copy, copy_times = decoded(out)
+    _, original_times = decoded(recorded / "post" / "mosaic.mkv")
+    assert len(copy) == utc.size and copy_times == original_times
+    assert [index for index, picture in enumerate(copy) if box_shown(picture, 0)] == list(range(10, 21))

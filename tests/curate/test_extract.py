@@ -104,3 +104,14 @@ def test_dedupe_keeps_every_scene_change(scenes: tuple[Path, np.ndarray], tmp_pa
     assert set(range(0, truth.size, BLOCK)) <= set(kept)
     assert len(kept) < truth.size // 2
     assert sorted(path.name for path in out.glob("*.png")) == sorted(row["image"] for row in rows(out))
+
+
+def test_fps_takes_the_frame_nearest_each_tick(recorded: Path, tmp_path: Path) -> None:
+    utc = table(recorded, "left")["utc_time_us"]
+    ticks = np.arange(int(utc[0]), int(utc[-1]) + 1, 1e6 / 6)
+    expected = sorted({int(np.argmin(np.abs(utc - tick))) for tick in ticks})
+    out = tmp_path / "fps"
+    result = camd("extract", str(recorded), "-c", "left", "--fps", "6", "--format", "jpg", "--output", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    assert codes(out, "left") == expected
+    assert len(expected) >= 10
