@@ -50,8 +50,10 @@ def run_jobs[T, R](
     sizes = weights if weights is not None else [1] * len(jobs)
     with progress_bar(progress, what, sum(sizes)) as bar:
         if len(jobs) <= 1 or sum(sizes) < min_work:
-            results = [function(job) for job in jobs]
-            bar.advance(sum(sizes))
+            results = []
+            for job, size in zip(jobs, sizes, strict=True):
+                results.append(function(job))
+                bar.advance(size)
             return results
         with pinned_pool(worker_count(len(jobs))) as pool:
             futures: dict[Future[R], int] = {pool.submit(function, job): position for position, job in enumerate(jobs)}
