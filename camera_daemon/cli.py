@@ -202,6 +202,7 @@ def recover(
 
 _DAEMON_COMMANDS = {"start", "stop", "status", "pause", "resume", "logs"}
 _GENICAM_COMMANDS = {"cti", "genicam", "devices"}
+_CURATE_COMMANDS = {"extract", "cluster", "annotate", "package"}
 
 
 def _mount_subcommands(argv: list[str]) -> None:
@@ -228,6 +229,10 @@ def _mount_subcommands(argv: list[str]) -> None:
         from camera_daemon.post.cli import stitch
 
         app.command("stitch")(stitch)
+    if everything or word in _CURATE_COMMANDS:
+        from camera_daemon.curate.cli import register as register_curate
+
+        register_curate(app)
 
 
 def _one_line(text: str) -> str:

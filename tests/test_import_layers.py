@@ -20,6 +20,7 @@ ROOT = Path(camera_daemon.__file__).parent
 LAYERS: dict[str, int] = {
     "errors": 0,  # error types every layer raises; imports nothing of ours
     "safe_write": 0,  # atomic file writes, shared by every writer
+    "threads": 0,  # OpenMP/BLAS/OpenCV thread limits for every batch worker (post and curate pools)
     "redact": 0,  # passwords masked out of anything printed or written
     "noise": 0,  # third-party libraries' own output, into a log unless -v
     "choices": 0,  # value lists help text shows (codecs, table formats), free of heavy imports
@@ -31,6 +32,7 @@ LAYERS: dict[str, int] = {
     "timing": 4,  # timestamps: the logger process, journal, per-camera tables
     "session": 5,  # the session folder, manifest, lock, recovery, config from options
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
+    "curate": 7,  # extract, cluster, annotate, package: finished sessions into datasets, on top of post
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording

@@ -22,6 +22,7 @@ from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions
 from camera_daemon.post.workflow import PostResult, run_post
+from camera_daemon.threads import pin_environment, pin_threads
 
 
 def _overrides(**values: Any) -> dict[str, Any]:
@@ -47,22 +48,32 @@ def build_options(
     return replace(options, dedupe_settings=settings)
 
 
-def run_on_cluster(address: str | None, jobs: list[tuple[Path, PostOptions]], force: bool) -> list[PostResult]:
-    """Submit one ``run_post`` per session to a Dask cluster: ``address`` names a running scheduler,
-    None starts a local cluster for this call. The functions are plain, so nothing else changes;
-    workers of a remote cluster must see the session folders at the same paths."""
+def start_client(address: str | None, workers: int) -> tuple[Any, Any]:
+    """(cluster or None, client): a local cluster of ``workers`` processes, or the scheduler at
+    ``address``. Every worker is pinned to one OpenMP/BLAS/OpenCV thread (camera_daemon.threads):
+    one process per core already fills the machine."""
     try:
         distributed: Any = importlib.import_module("dask.distributed")  # untyped library: kept at arm's length
     except ImportError:
         raise PostError("several sessions or --scheduler need dask.distributed: pip install distributed") from None
     try:
         if address is None:
-            cluster = distributed.LocalCluster(n_workers=min(len(jobs), os.cpu_count() or 1), threads_per_worker=1)
+            pin_environment()  # local workers inherit it before they load numpy
+            cluster = distributed.LocalCluster(n_workers=min(workers, os.cpu_count() or 1), threads_per_worker=1)
             client = distributed.Client(cluster)
         else:
             cluster, client = None, distributed.Client(address, timeout=10)
     except OSError as error:
         raise PostError(f"--scheduler {address}: cannot reach the Dask scheduler ({error})") from None
+    client.run(pin_threads)
+    return cluster, client
+
+
+def run_on_cluster(address: str | None, jobs: list[tuple[Path, PostOptions]], force: bool) -> list[PostResult]:
+    """Submit one ``run_post`` per session to a Dask cluster: ``address`` names a running scheduler,
+    None starts a local cluster for this call. The functions are plain, so nothing else changes;
+    workers of a remote cluster must see the session folders at the same paths."""
+    cluster, client = start_client(address, len(jobs))
     try:
         futures = [client.submit(run_post, session.resolve(), options, force, pure=False) for session, options in jobs]
         results: list[PostResult] = client.gather(futures)
