@@ -14,8 +14,8 @@ from pathlib import Path
 import av
 
 from camera_daemon.cameras.base import FrameGeometry
-from camera_daemon.encoding.timed_stream import TimedFrameWriter
 from camera_daemon.encoding.probe import ffmpeg_reason
+from camera_daemon.encoding.timed_stream import TimedFrameWriter
 from camera_daemon.errors import EncoderError
 
 _F_SETPIPE_SZ = 1031
