@@ -94,6 +94,8 @@ class PreviewServer:
     def start(self, timeout_s: float = 30.0) -> str:
         sock = bind_free_port(self.settings.bind, self.settings.port)
         host, port = sock.getsockname()[:2]
+        if host in ("0.0.0.0", "::"):  # every address: name the machine, which other hosts can reach
+            host = socket.gethostname()
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}/"
         self._thread = threading.Thread(target=self._serve, args=(sock,), name="preview", daemon=True)
