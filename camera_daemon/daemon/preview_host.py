@@ -70,6 +70,42 @@ def supervisor_status(supervisor: Supervisor, state: str, started_at: float) -> 
     }
 
 
+class HostedPreview:
+    """What ``camd run`` holds: the server if one runs, closed once with the recording."""
+
+    def __init__(self, server: PreviewServer | None) -> None:
+        self.server = server
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+def host_preview(
+    settings: PreviewConfig,
+    supervisor: Supervisor,
+    stop: threading.Event,
+    on_line: Callable[[str, bool], None] | None,
+) -> HostedPreview:
+    """Serves the page beside a foreground recording; actions go to the session's logs/daemon.log,
+    where ``camd logs --session`` finds them."""
+    if not settings.enabled:
+        return HostedPreview(None)
+    log = logging.getLogger(f"camd.preview.{id(supervisor)}")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.FileHandler(supervisor.folder.logs / "daemon.log", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    controls = ForegroundControls(supervisor, stop, log)
+    server, problem = open_preview(settings, controls.controls(), log)
+    for line, warning in preview_lines(server, problem):
+        if on_line is not None:
+            on_line(line, warning)
+    return HostedPreview(server)
+
+
 class ForegroundControls:
     """Pause, resume and stop for ``camd run``: the same answers the daemon gives its socket."""
 
