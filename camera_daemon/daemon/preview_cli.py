@@ -32,8 +32,9 @@ def preview(
     """Show live cameras in the browser for aiming and focusing; nothing is recorded."""
     from camera_daemon.daemon.viewer import Viewer
     from camera_daemon.session.options import build_config
+    from camera_daemon.web.controls import Controls
     from camera_daemon.web.options import with_preview_options
-    from camera_daemon.web.server import Controls, PreviewServer
+    from camera_daemon.web.server import PreviewServer
 
     session_config = build_config(config, camera or [])
     session_config = with_preview_options(session_config, preview_port, no_preview=False)

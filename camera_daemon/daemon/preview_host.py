@@ -16,7 +16,8 @@ from typing import Any
 from camera_daemon.config import PreviewConfig
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.errors import CamdError
-from camera_daemon.web.server import Controls, PreviewServer
+from camera_daemon.web.controls import Controls
+from camera_daemon.web.server import PreviewServer
 
 # `camd start` hands a token from the config to the daemon here: session.toml never holds it.
 TOKEN_VARIABLE = "CAMD_PREVIEW_TOKEN"

@@ -93,7 +93,7 @@ class Daemon:
         server = ControlServer(self.paths.socket, self.handle)
         server.start()
         from camera_daemon.daemon.preview_host import open_preview, preview_lines
-        from camera_daemon.web.server import Controls
+        from camera_daemon.web.controls import Controls
 
         page = Controls(self.status, lambda action: self.handle(action, from_page=True), self._taps)
         preview, problem = open_preview(self.config.preview, page, log)

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from camera_daemon.web.access import TOKEN_HEADER
+from camera_daemon.config import PreviewConfig
+from camera_daemon.web.access import TOKEN_HEADER, AccessRules
+from camera_daemon.web.controls import Controls
+from camera_daemon.web.frames import TileSource
 
-if TYPE_CHECKING:
-    from camera_daemon.web.server import PreviewServer
+
+class PreviewServer(Protocol):
+    """What the routes use of the server that hosts them (server.py)."""
+
+    settings: PreviewConfig
+    controls: Controls
+    log: logging.Logger
+    rules: AccessRules
+    tiles: TileSource
 
 _ASSETS = {"preview.js": "text/javascript", "preview.css": "text/css"}
 _HEADERS = {

@@ -5,8 +5,8 @@ runs inside a thread we own (an ``AppRunner`` on a private event loop, no signal
 so the daemon, ``camd run`` and ``camd preview`` each host it beside their own loop without an
 extra process or an ASGI server in between.
 
-The server knows nothing of recording: whoever hosts it passes a ``Controls`` with three callables
-(status, act, taps). It never touches a recorded frame: tiles come from the taps (frames.py).
+The server knows nothing of recording: whoever hosts it passes a ``Controls`` (controls.py). It
+never touches a recorded frame: tiles come from the taps (frames.py).
 """
 
 from __future__ import annotations
@@ -15,27 +15,14 @@ import asyncio
 import logging
 import socket
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from camera_daemon.config import PreviewConfig
 from camera_daemon.errors import CamdError
 from camera_daemon.web.access import AccessRules, new_token
+from camera_daemon.web.controls import Controls
 from camera_daemon.web.frames import TileSource
 
 _PORTS_TRIED = 50
-
-
-@dataclass(frozen=True)
-class Controls:
-    """What the host gives the server: the ``camd status --json`` payload, the control actions
-    (``pause``, ``resume``, ``stop``; each returns the control socket's reply), and camera -> tap."""
-
-    status: Callable[[], dict[str, Any]]
-    act: Callable[[str], dict[str, Any]]
-    taps: Callable[[], dict[str, str]]
-    mode: str = "recording"  # "preview" when the cameras are only shown, never saved
 
 
 def bind_free_port(bind: str, first: int) -> socket.socket:
