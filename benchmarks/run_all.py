@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "genicam_throughput.py": [],
     "post_throughput.py": [],
     "dedupe_throughput.py": [],
+    "preview_cost.py": [],
 }
 QUICK: dict[str, list[str]] = {
     "control_latency.py": ["--runs", "5", "--starts", "2"],

@@ -30,9 +30,11 @@ LAYERS: dict[str, int] = {
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
     "encoding": 4,  # the ffmpeg argv, the encoder process, probes
     "timing": 4,  # timestamps: the logger process, journal, per-camera tables
+    "tap": 4,  # the per-camera shared-memory slot holding the latest downscaled frame
     "session": 5,  # the session folder, manifest, lock, recovery, config from options
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "curate": 7,  # extract, cluster, annotate, package: finished sessions into datasets, on top of post
+    "web": 6,  # preview page and HTTP API over the taps; its host passes status and actions in as callables
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording

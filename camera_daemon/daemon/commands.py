@@ -19,6 +19,7 @@ from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.status_text import logger_line, status_cells, status_title, table_width
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.json_output import JsonFlag, print_json
+from camera_daemon.web.options import NoPreviewOption, PreviewPortOption, with_preview_options
 
 console = Console()
 NameOption = Annotated[str, typer.Option("--name", "-n", help="Which daemon (several can run at once).")]
@@ -45,6 +46,8 @@ def start(
     codec: Annotated[str | None, typer.Option(help=CODEC_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing session of the same name.")] = False,
     json_output: JsonFlag = False,
+    preview_port: PreviewPortOption = None,
+    no_preview: NoPreviewOption = False,
 ) -> None:
     """Start recording in the background; returns once every camera delivers frames."""
     from camera_daemon.daemon.launcher import start_daemon
@@ -53,7 +56,11 @@ def start(
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
+    session_config = with_preview_options(session_config, preview_port, no_preview)
     message = start_daemon(session_config, name, force=force)
+    # stdout carries only the session path, which scripts read; the preview URL goes to stderr.
+    for line, warning in message.get("preview") or []:
+        sys.stderr.write(f"camd: {'warning: ' if warning else ''}{line}\n")
     if json_output:
         print_json({"name": name, "session": message["session"], "pid": message.get("pid")})
         return

@@ -34,6 +34,7 @@ from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
 from camera_daemon.session.folder import NOTHING_RECORDED, SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
+from camera_daemon.tap import TapSpec, unlink_tap
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
 from camera_daemon.timing.leftovers import (
@@ -106,6 +107,15 @@ class Supervisor:
     def camera_names(self) -> list[str]:
         return [camera.name for camera in self.config.cameras]
 
+    def tap_spec(self, source_id: int) -> TapSpec:
+        preview = self.config.preview
+        return TapSpec(f"camd-tap-{os.getpid()}-{source_id}", width=preview.width, rate_hz=preview.rate)
+
+    @property
+    def taps(self) -> dict[str, str]:
+        """Camera name -> its tap's name (tap/slot.py), for the preview page and analysis readers."""
+        return {w.spec.camera.name: w.spec.tap.name for w in self._workers if w.spec.tap is not None}
+
     def start(self, ready_timeout_s: float = 30.0, stop: threading.Event | None = None) -> None:
         """Start every camera and return once each has written a frame, or at once when ``stop``
         is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot.
@@ -147,6 +157,7 @@ class Supervisor:
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
                     duration_s=self.config.session.duration_s,
+                    tap=self.tap_spec(source_id),
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -353,6 +364,8 @@ class Supervisor:
         if self._health is not None:
             self._health.stop()
         self._notice_deaths()
+        for name in self.taps.values():  # a killed worker could not remove its own
+            unlink_tap(name)
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
         self.disk.release()
