@@ -89,6 +89,9 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")
+    from camera_daemon.daemon.analysis_runner import raise_if_analysis_failed
+
+    raise_if_analysis_failed(manifest, session)
 
 
 @app.command()
@@ -110,9 +113,11 @@ def run(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
     if check:
+        from camera_daemon.analysis.loader import check_callbacks
         from camera_daemon.encoding.probe import check_encoders
 
         check_encoders(session_config)
+        check_callbacks(session_config)  # a callback that does not import is exit 2, before the folder exists
         console.print(f"ok: {len(session_config.cameras)} camera(s), encoder runs", soft_wrap=True)
         return
     _record_and_report(session_config, force, quiet)

@@ -25,3 +25,9 @@ class CameraError(CamdError):
 
 class EncoderError(CamdError):
     """ffmpeg could not start, or died while frames were still coming."""
+
+
+class AnalysisError(CamdError):
+    """The recording is final and complete, but a camera's analysis callback failed."""
+
+    exit_code = 5

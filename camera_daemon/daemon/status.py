@@ -39,6 +39,11 @@ class Field(IntEnum):
     disk_full = 15
     drops_missed_trigger = 16
     drops_incomplete = 17
+    # written by the camera's analysis process (camera_daemon/analysis/process.py), not the worker
+    analysis_state = 18
+    analysis_frames = 19
+    analysis_skipped = 20
+    analysis_latency_us = 21
 
 
 FIELD_COUNT = len(Field)
@@ -79,6 +84,13 @@ class CameraStatus:
     # Grabbed frames that will not be in the video: known once the worker has ended.
     drops_unsaved: int = 0
     drops_total: int = 0
+    # The camera's analysis callback: off, running, failed or finished; skipped counts frames it
+    # was too slow for; last is its newest result, for the preview page.
+    analysis: str = "off"
+    analysis_frames: int = 0
+    analysis_skipped: int = 0
+    analysis_latency_ms: float | None = None
+    analysis_last: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.daemon.analysis_runner import AnalysisRunner
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
@@ -64,6 +65,7 @@ class _Worker:
         self.process = process
         self.links = links
         self.failed_reason: str | None = None
+        self.analysis: AnalysisRunner | None = None
         self.rate_mark: tuple[float, float] = (time.monotonic(), 0.0)
         self.fps_current = 0.0
 
@@ -152,6 +154,11 @@ class Supervisor:
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
                 self._forwarder.add_channel(reader, source_id, camera.name)
                 self._workers.append(_Worker(spec, process, links))
+                if camera.analysis:
+                    self._workers[-1].analysis = AnalysisRunner(
+                        self._context, camera, self.folder.logs, self.folder.root, links.status, links.tap
+                    )
+                    self._workers[-1].analysis.start()
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
         self._wait_ready(ready_timeout_s, stop)
@@ -318,6 +325,7 @@ class Supervisor:
                     drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
                     + int(row["drops_missed_trigger"] + row["drops_incomplete"])
                     + unsaved,
+                    **({} if worker.analysis is None else worker.analysis.status_fields(row)),
                 )
             )
         return result
@@ -332,6 +340,9 @@ class Supervisor:
                 worker.process.kill()
                 worker.process.join()
         self._notice_deaths()
+        for worker in self._workers:
+            if worker.analysis is not None:
+                worker.analysis.stop()
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
         self.disk.release()
@@ -359,6 +370,8 @@ class Supervisor:
                 self.folder, worker.spec, read_row(worker.links.status), outcome, logs.get(worker.spec.source_id)
             )
             cameras[worker.spec.camera.name] = entry
+            if worker.analysis is not None:
+                entry["analysis"] = worker.analysis.manifest_entry(int(entry.get("frames_in_video") or 0))
             if entry.get("warning"):
                 nominal.append(entry["warning"])
         judge_logger(self.manifest, cameras, self.health(), self.stop_reason)
@@ -368,6 +381,9 @@ class Supervisor:
         ended_badly = bool(failed) or self.stop_reason is not None
         self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
+        self.manifest["failed_analysis"] = [
+            name for name, entry in cameras.items() if entry.get("analysis", {}).get("state") == "failed"
+        ]
         if self.stop_reason is not None:
             self.manifest["error"] = session_error(self.stop_reason, nominal)
         elif nominal:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from camera_daemon.analysis.stamp import stamper_for
 from camera_daemon.cameras.base import Camera, EndOfStream
 from camera_daemon.config import BufferConfig, CameraConfig, EncoderConfig
 from camera_daemon.daemon.disk import DiskFullError, free_bytes, looks_full, mib, release_reserve
@@ -54,6 +55,7 @@ class WorkerLinks:
     stop: Any
     pause: Any
     status: Any
+    tap: Any = None  # the camera's frame tap, when analysis reads it
 
 
 # How long a stop waits for a camera's read to return before the files are finished without it.
@@ -81,6 +83,7 @@ class _Recording:
         self.status[Field.onset_utc_us] = self.clock.onset_utc_us
         self.batcher = TimestampBatcher(links.log_channel)
         self.batcher.log_onset(self.clock.onset_utc_us)
+        self.stamper = stamper_for(spec.camera.stamp, self.clock.onset_utc_us, geometry.height, self.scratch.dtype)
         args = build_command(spec.encoder, geometry, spec.video_path)
         self.encoder = FfmpegEncoder(args, spec.logs_dir / f"{spec.camera.name}.ffmpeg.log")
         self.grab_done = threading.Event()
@@ -109,6 +112,9 @@ class _Recording:
                     # Stop a frame before ENOSPC rather than at it: whichever writer meets ENOSPC
                     # first dies, and if that is the timestamp logger, logged times are lost.
                     raise EncoderError("the disk is about to fill")
+                if self.stamper is not None:
+                    stamp_time = int(ring.host_time_us[slot])
+                    self.stamper.draw(ring.frames[slot], frame_index, stamp_time, ring.depth, ring.capacity)
                 self.encoder.write(memoryview(ring.frames[slot]))
                 self.batcher.add(
                     frame_index,

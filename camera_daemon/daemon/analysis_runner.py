@@ -1,0 +1,112 @@
+"""Starts, watches and stops each analysed camera's analysis process, beside its worker.
+
+The supervisor holds one runner per analysed camera. The runner owns what the analysis process
+shares with the recorder (the status row's analysis fields, the newest result, a stop event) and
+turns what it left behind into the camera's manifest entry.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from camera_daemon.analysis.latest import LatestResult, new_block
+from camera_daemon.analysis.process import AnalysisLinks, AnalysisSpec, AnalysisState, run_analysis, summary_path
+from camera_daemon.analysis.results import merge_parts, table_path
+from camera_daemon.analysis.tapfeed import TapFeedSpec
+from camera_daemon.config import CameraConfig
+from camera_daemon.daemon.status import Field
+from camera_daemon.errors import AnalysisError
+
+# A callback stuck in native code must not hold up a stop for long; its rows up to the last flush stay.
+_JOIN_TIMEOUT_S = 5.0
+_FIELDS = {
+    name: int(Field[name])
+    for name in ("analysis_state", "analysis_frames", "analysis_skipped", "analysis_latency_us", "onset_utc_us")
+}
+
+
+class AnalysisRunner:
+    def __init__(self, context: Any, camera: CameraConfig, logs: Path, root: Path, status: Any, tap: Any) -> None:
+        self.camera = camera
+        self.logs = logs
+        self.root = root
+        self.status = status
+        self.spec = AnalysisSpec(
+            camera=camera.name,
+            reference=camera.analysis,
+            every=camera.analysis_every,
+            args=dict(camera.analysis_args),
+            csv=camera.analysis_csv,
+            logs_dir=logs,
+            session_root=root,
+            feed=TapFeedSpec(tap=tap, every=camera.analysis_every),
+        )
+        self.links = AnalysisLinks(status=status, fields=_FIELDS, stop=context.Event(), latest=new_block(context))
+        self._latest = LatestResult(self.links.latest)
+        status[Field.analysis_state] = AnalysisState.running
+        self.process = context.Process(
+            target=run_analysis, args=(self.spec, self.links), name=f"camd-{camera.name}-analysis", daemon=False
+        )
+
+    def start(self) -> None:
+        self.process.start()
+
+    def stop(self) -> None:
+        """After the worker ended: the last frames are in the tap, so the callback may see them first."""
+        self.links.stop.set()
+        self.process.join(_JOIN_TIMEOUT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        if not table_path(self.root, self.camera.name).exists():  # killed before it merged its parts
+            merge_parts(self.logs, self.root, self.camera.name, csv=self.camera.analysis_csv)
+        if self.status[Field.analysis_state] == AnalysisState.running:
+            self.status[Field.analysis_state] = AnalysisState.failed
+
+    def status_fields(self, row: dict[str, float]) -> dict[str, Any]:
+        latency = row["analysis_latency_us"]
+        return {
+            "analysis": AnalysisState.name(row["analysis_state"]),
+            "analysis_frames": int(row["analysis_frames"]),
+            "analysis_skipped": int(row["analysis_skipped"]),
+            "analysis_latency_ms": round(latency / 1000, 3) if latency else None,
+            "analysis_last": self._latest.read(),
+        }
+
+    def manifest_entry(self, frames_written: int) -> dict[str, Any]:
+        """Skips are counted against the video: every N-th recorded frame was due, minus those analysed."""
+        try:
+            summary: dict[str, Any] = json.loads(summary_path(self.logs, self.camera.name).read_text())
+        except (OSError, ValueError):
+            summary = {
+                "state": "failed",
+                "error": "the analysis process ended without a summary (killed or stuck)",
+                "frames_analysed": int(self.status[Field.analysis_frames]),
+            }
+        due = (frames_written + self.camera.analysis_every - 1) // self.camera.analysis_every
+        analysed = int(summary.get("frames_analysed") or 0)
+        entry = {
+            "callback": self.camera.analysis,
+            "every": self.camera.analysis_every,
+            "state": summary.get("state", "failed"),
+            "error": summary.get("error"),
+            "frames_analysed": analysed,
+            "frames_skipped": max(0, due - analysed),
+            "latency_us_median": summary.get("latency_us_median"),
+            "latency_us_p99": summary.get("latency_us_p99"),
+            "table": table_path(self.root, self.camera.name).name,
+        }
+        self.status[Field.analysis_skipped] = entry["frames_skipped"]
+        return entry
+
+
+def raise_if_analysis_failed(manifest: dict[str, Any], session: object) -> None:
+    """The recording is complete, yet a script relying on the results must not take them for whole: exit 5."""
+    failed = manifest.get("failed_analysis") or []
+    if failed:
+        reasons = "; ".join(f"camera '{name}': {manifest['cameras'][name]['analysis'].get('error')}" for name in failed)
+        raise AnalysisError(
+            f"analysis failed ({reasons}); the recording is complete, see {session}/logs/<camera>.analysis.log"
+        )
