@@ -33,7 +33,8 @@ def load_callback(reference: str, camera: str = "") -> Callback:
     except BaseException as error:  # user code at import time may raise anything, SystemExit included
         first = (str(error) or type(error).__name__).splitlines()[0]
         raise ConfigError(
-            f"{where} '{reference}': importing {target} failed ({type(error).__name__}: {first})"
+            f"{where} '{reference}': importing {target} failed ({type(error).__name__}: {first}); "
+            "install it, or name a file as 'path/to/file.py:function'"
         ) from None
     function: Callback | None = getattr(module, name, None)
     if not callable(function):

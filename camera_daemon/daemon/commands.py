@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from camera_daemon.daemon.display import disk_line, status_table, summary_table
+from camera_daemon.daemon.display import analysis_lines, disk_line, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
@@ -91,6 +91,8 @@ def status(
     table = status_table(statuses, f"{reply['session']}  [{reply['state']}]")
     table.caption = disk_line(reply.get("disk_free_bytes"), reply.get("disk_seconds_left"))
     console.print(table)
+    for line in analysis_lines(statuses):
+        console.print(line, soft_wrap=True, markup=False)
 
 
 def pause(name: NameOption = "default") -> None:
