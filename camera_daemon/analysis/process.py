@@ -111,6 +111,9 @@ def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
     except ConfigError as failure:
         error = str(failure)
         _log_failure(spec, error)
+    except BaseException as failure:  # a fault of camd's own: the recording still goes on
+        error = f"{type(failure).__name__}: {failure}"
+        _log_failure(spec, "".join(traceback.format_exception(failure)))
     finally:
         writer.flush()
         with contextlib.suppress(OSError):
