@@ -242,6 +242,18 @@ class DiskConfig(_Strict):
     reserve_megabytes: int = Field(default=64, ge=0)
 
 
+class PreviewConfig(_Strict):
+    """The live page and HTTP API (web/). Loopback by default: any other address needs a token, and
+    the token is never written into the session folder (session.toml leaves it out)."""
+
+    enabled: bool = True
+    port: int = Field(default=8421, ge=1, le=65535)  # the first free port from here on is used
+    bind: str = "127.0.0.1"
+    rate: float = Field(default=10.0, gt=0.0, le=60.0)  # tile refreshes per second
+    width: int = Field(default=320, ge=16, le=4096)  # pixels across a tile, never above the camera's
+    token: str = Field(default="", exclude=True)
+
+
 class SessionSection(_Strict):
     name: str = ""
     output: Path = Path("recordings")
@@ -299,6 +311,7 @@ class SessionConfig(_Strict):
     buffer: BufferConfig = Field(default_factory=BufferConfig)
     post: PostConfig = Field(default_factory=PostConfig)
     disk: DiskConfig = Field(default_factory=DiskConfig)
+    preview: PreviewConfig = Field(default_factory=PreviewConfig)
     cameras: list[CameraConfig] = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
     "encoding": 4,  # the ffmpeg argv, the encoder process, probes
     "timing": 4,  # timestamps: the logger process, journal, per-camera tables
+    "tap": 4,  # the per-camera shared-memory slot holding the latest downscaled frame
     "session": 5,  # the session folder, manifest, lock, recovery, config from options
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "analysis": 6,  # callbacks fed from the tap, their result tables, stamping (which the worker calls)

@@ -31,6 +31,7 @@ from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
+from camera_daemon.tap import TapSpec, unlink_tap
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
 from camera_daemon.timing.leftovers import (
@@ -97,6 +98,17 @@ class Supervisor:
     def camera_names(self) -> list[str]:
         return [camera.name for camera in self.config.cameras]
 
+    def tap_spec(self, source_id: int, full_size: bool = False) -> TapSpec:
+        """An analysed camera's tap holds whole frames: a callback measures the recorded pixels."""
+        preview = self.config.preview
+        width = 0 if full_size else preview.width
+        return TapSpec(f"camd-tap-{os.getpid()}-{source_id}", width=width, rate_hz=preview.rate)
+
+    @property
+    def taps(self) -> dict[str, str]:
+        """Camera name -> its tap's name (tap/slot.py), for the preview page and analysis readers."""
+        return {w.spec.camera.name: w.spec.tap.name for w in self._workers if w.spec.tap is not None}
+
     def start(self, ready_timeout_s: float = 30.0, stop: threading.Event | None = None) -> None:
         """Start every camera and return once each has written a frame, or at once when ``stop``
         is set meanwhile (a camera still opening must not hold up Ctrl-C); raise if one cannot.
@@ -136,6 +148,7 @@ class Supervisor:
                     video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
+                    tap=self.tap_spec(source_id, full_size=bool(camera.analysis)),
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -156,7 +169,12 @@ class Supervisor:
                 self._workers.append(_Worker(spec, process, links))
                 if camera.analysis:
                     self._workers[-1].analysis = AnalysisRunner(
-                        self._context, camera, self.folder.logs, self.folder.root, links.status, links.tap
+                        self._context,
+                        camera,
+                        self.folder.logs,
+                        self.folder.root,
+                        links.status,
+                        spec.tap.name if spec.tap else "",
                     )
                     self._workers[-1].analysis.start()
             self._forwarder.start_logger()
@@ -343,6 +361,8 @@ class Supervisor:
         for worker in self._workers:
             if worker.analysis is not None:
                 worker.analysis.stop()
+        for name in self.taps.values():  # a killed worker could not remove its own
+            unlink_tap(name)
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
         # (journaled on this drain if a full disk held them back), then to tables, manifest and remux.
         self.disk.release()

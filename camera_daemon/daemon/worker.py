@@ -32,6 +32,7 @@ from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
 from camera_daemon.errors import CamdError, CameraError, EncoderError
 from camera_daemon.safe_write import write_text_atomic
+from camera_daemon.tap import TapSpec, open_tap
 from camera_daemon.timing.batcher import TimestampBatcher
 from camera_daemon.timing.clock import HostClock
 
@@ -45,6 +46,7 @@ class WorkerSpec:
     video_path: Path
     logs_dir: Path
     reserve_path: Path | None = None
+    tap: TapSpec | None = None  # the shared-memory slot watchers read (tap/slot.py)
 
 
 @dataclass
@@ -55,7 +57,6 @@ class WorkerLinks:
     stop: Any
     pause: Any
     status: Any
-    tap: Any = None  # the camera's frame tap, when analysis reads it
 
 
 # How long a stop waits for a camera's read to return before the files are finished without it.
@@ -78,6 +79,7 @@ class _Recording:
         capacity = ring_capacity(spec.buffer, geometry.frame_bytes, geometry.nominal_fps)
         self.ring = FrameRing(capacity, geometry.shape, geometry.pixel_format.dtype)
         self.scratch = np.zeros(geometry.shape, dtype=geometry.pixel_format.dtype)
+        self.tap = open_tap(spec.tap, geometry.shape, np.dtype(geometry.pixel_format.dtype))
         self.status[Field.ring_capacity] = capacity
         self.clock = HostClock()
         self.status[Field.onset_utc_us] = self.clock.onset_utc_us
@@ -193,7 +195,7 @@ class _Recording:
         wait_for_space = not camera.live
         parent = os.getppid()
         previous_id = -1
-        acquired = drops = gaps = paused_frames = 0
+        acquired = drops = gaps = paused_frames = saved = 0
         while not links.stop.is_set() and self.error is None:
             if acquired % 64 == 0 and os.getppid() != parent:
                 break  # the supervisor is gone: finish the files rather than record forever
@@ -212,12 +214,16 @@ class _Recording:
             if info.camera_frame_id >= 0 and previous_id >= 0 and info.camera_frame_id > previous_id + 1:
                 gaps += info.camera_frame_id - previous_id - 1
             previous_id = info.camera_frame_id if info.camera_frame_id >= 0 else previous_id
+            index = -1  # the frame's row in the video, for watchers; -1 when it is not saved
             if links.pause.is_set():
                 paused_frames += 1
             elif slot is None:
                 drops += 1
             else:
                 ring.commit(info.camera_frame_id, host_time_us, info.device_time_ns)
+                index, saved = saved, saved + 1
+            if self.tap is not None:  # one clock read unless a watcher is due a frame
+                self.tap.offer(target, index, info.camera_frame_id, host_time_us)
             status[Field.frames_acquired] = acquired
             status[Field.drops_buffer] = drops
             status[Field.drops_frame_id_gap] = gaps
@@ -310,6 +316,8 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
     finally:
         if finished:  # a camera still blocked in read() could block in close() as well
             camera.close()
+        if recording is not None and recording.tap is not None and finished:
+            recording.tap.close()
     result = _result(spec, status, camera if recording is not None else None, error)
     result.update(recording.times if recording is not None else {})
     _write_result(spec, result)
