@@ -9,9 +9,11 @@ frames simply starts the next part with another schema; the merge unifies them.
 
 from __future__ import annotations
 
+import csv as csvlib
+import io
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -99,6 +101,14 @@ def merge_parts(logs_dir: Path, session_root: Path, camera: str, csv: bool = Fal
     path = table_path(session_root, camera)
     write_atomic(path, lambda out: pq.write_table(table, out, compression="zstd"))
     if csv:
-        write_atomic(path.with_suffix(".csv"), lambda out: pacsv.write_csv(table, out))
+        write_atomic(path.with_suffix(".csv"), lambda out: _write_csv(table, out))
     shutil.rmtree(folder, ignore_errors=True)
     return path
+
+
+def _write_csv(table: pa.Table, out: BinaryIO) -> None:
+    """Plain header names, as every other table camd writes, and values quoted only where needed."""
+    header = io.StringIO()
+    csvlib.writer(header, lineterminator="\n").writerow(table.column_names)
+    out.write(header.getvalue().encode())
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
