@@ -161,6 +161,9 @@ def recover(
     from camera_daemon.session.recover import recover_session
 
     manifest = recover_session(session, force=force)
+    from camera_daemon.analysis.results import merge_left_parts
+
+    merge_left_parts(session)
     console.print(summary_table(session, manifest))
     failed = [f"camera '{name}': {manifest['cameras'][name]['error']}" for name in manifest["failed_cameras"]]
     if failed:  # the files are final, but not complete: a script must not take them for whole

@@ -129,7 +129,8 @@ def _loop(spec: AnalysisSpec, links: AnalysisLinks, callback: Any, feed: FrameFe
     last_index = -1
     analysed = 0
     last_published = 0.0
-    while not links.stop.is_set():
+    parent = os.getppid()
+    while not links.stop.is_set() and os.getppid() == parent:  # a killed recorder: keep the rows, end
         tapped = feed.next_frame(last_index, timeout_s=0.05)
         now = time.monotonic()
         writer.flush_if_due(now)

@@ -112,3 +112,12 @@ def _write_csv(table: pa.Table, out: BinaryIO) -> None:
     csvlib.writer(header, lineterminator="\n").writerow(table.column_names)
     out.write(header.getvalue().encode())
     pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+
+
+def merge_left_parts(session_root: Path) -> list[Path]:
+    """Tables for the analyses a killed recorder could not finish (``camd recover``)."""
+    logs = session_root / "logs"
+    suffix = ".analysis.parts"
+    folders = sorted(logs.glob(f"*{suffix}")) if logs.is_dir() else []
+    merged = (merge_parts(logs, session_root, folder.name.removesuffix(suffix)) for folder in folders)
+    return [path for path in merged if path is not None]

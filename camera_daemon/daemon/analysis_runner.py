@@ -67,12 +67,16 @@ class AnalysisRunner:
 
     def status_fields(self, row: dict[str, float]) -> dict[str, Any]:
         latency = row["analysis_latency_us"]
+        state = AnalysisState.name(row["analysis_state"])
+        if state == "running" and self.process.pid is not None and not self.process.is_alive():
+            state = "failed"  # killed (a crash in native code, the OOM killer): it could not say so itself
         return {
-            "analysis": AnalysisState.name(row["analysis_state"]),
+            "analysis": state,
             "analysis_frames": int(row["analysis_frames"]),
             "analysis_skipped": int(row["analysis_skipped"]),
             "analysis_latency_ms": round(latency / 1000, 3) if latency else None,
             "analysis_last": self._latest.read(),
+            "analysis_pid": self.process.pid or 0,
         }
 
     def manifest_entry(self, frames_written: int) -> dict[str, Any]:

@@ -91,6 +91,7 @@ class CameraStatus:
     analysis_skipped: int = 0
     analysis_latency_ms: float | None = None
     analysis_last: dict[str, Any] | None = None
+    analysis_pid: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
