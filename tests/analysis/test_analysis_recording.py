@@ -75,11 +75,15 @@ def test_slow_callback_costs_no_recorded_frame(tmp_path: Path) -> None:
 
 
 def test_brightness_matches_the_scene(tmp_path: Path) -> None:
-    analysis = {"analysis": "camera_daemon.analysis.builtin:brightness"}
+    analysis = {"analysis": "camera_daemon.analysis.builtin:brightness", "analysis_every": 2}
     camera = {"name": "cam", "width": 320, "height": 240, "fps": 30, "scene": "texture", **analysis}
     session = _run(tmp_path, "bright", camera, 2.0)
     rows = pq.read_table(session / "cam.analysis.parquet").to_pydict()
-    assert len(rows["frame_index"]) >= 30
+    assert len(rows["frame_index"]) >= 25
+    assert all(index % 2 == 0 for index in rows["frame_index"])  # every 2nd recorded frame
+    entry = manifest(session)["cameras"]["cam"]
+    due = (entry["frames_in_video"] + 1) // 2
+    assert entry["analysis"]["frames_skipped"] == due - len(rows["frame_index"])  # the first ones, while it starts
     geometry = FrameGeometry(320, 240, PixelFormat.mono8, 30)
     renderer = SceneRenderer(geometry, scene="texture")
     truth = np.zeros((240, 320), np.uint8)
