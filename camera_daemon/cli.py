@@ -16,6 +16,7 @@ from typer._click.exceptions import NoArgsIsHelpError
 from camera_daemon import __version__
 from camera_daemon.daemon.display import status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.web.options import NoPreviewOption, PreviewPortOption
 
 if TYPE_CHECKING:
     from camera_daemon.daemon.status import CameraStatus
@@ -71,8 +72,16 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False) -> None:
     def failure(name: str, reason: str) -> None:
         sys.stderr.write(f"camd: camera '{name}' failed: {_one_line(reason)}; the other cameras keep recording\n")
 
+    def preview_line(line: str, warning: bool) -> None:
+        if warning:
+            sys.stderr.write(f"camd: warning: {line}\n")
+        else:
+            console.print(line, soft_wrap=True, highlight=False)
+
     try:
-        session, manifest = record(config, force=force, on_tick=tick, on_failure=failure, stop=stop)
+        session, manifest = record(
+            config, force=force, on_tick=tick, on_failure=failure, stop=stop, on_preview=preview_line
+        )
     finally:
         if live is not None:
             live.stop()
@@ -105,13 +114,17 @@ def run(
     force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
     quiet: Annotated[bool, typer.Option(help="No live status table.")] = False,
     check: Annotated[bool, typer.Option(help="Validate the config and the encoder, record nothing.")] = False,
+    preview_port: PreviewPortOption = None,
+    no_preview: NoPreviewOption = False,
 ) -> None:
     """Record in the foreground until the duration ends or Ctrl-C / SIGTERM."""
     from camera_daemon.session.options import build_config
+    from camera_daemon.web.options import with_preview_options
 
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
+    session_config = with_preview_options(session_config, preview_port, no_preview)
     if check:
         from camera_daemon.analysis.loader import check_callbacks
         from camera_daemon.encoding.probe import check_encoders
@@ -190,6 +203,10 @@ def _mount_subcommands(argv: list[str]) -> None:
         app.add_typer(cti_app, name="cti")
         app.add_typer(genicam_app, name="genicam")
         app.command("devices")(devices)
+    if everything or word == "preview":
+        from camera_daemon.daemon.preview_cli import preview
+
+        app.command("preview")(preview)
     if everything or word == "stitch":
         from camera_daemon.post.cli import stitch
 

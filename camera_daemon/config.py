@@ -244,14 +244,14 @@ class DiskConfig(_Strict):
 
 class PreviewConfig(_Strict):
     """The live page and HTTP API (web/). Loopback by default: any other address needs a token, and
-    the token is never written into the session folder (session.toml leaves it out)."""
+    the token is never written into the session folder (config_to_toml leaves it out)."""
 
     enabled: bool = True
     port: int = Field(default=8421, ge=1, le=65535)  # the first free port from here on is used
     bind: str = "127.0.0.1"
     rate: float = Field(default=10.0, gt=0.0, le=60.0)  # tile refreshes per second
     width: int = Field(default=320, ge=16, le=4096)  # pixels across a tile, never above the camera's
-    token: str = Field(default="", exclude=True)
+    token: str = ""
 
 
 class SessionSection(_Strict):
@@ -370,6 +370,7 @@ def config_to_toml(config: SessionConfig) -> str:
     data = config.model_dump(mode="json", exclude_defaults=False)
     for camera in data["cameras"]:
         camera["source"] = redact(camera["source"])
+    data["preview"].pop("token", None)  # a secret: `camd start` passes it to the daemon by environment
     return _dump_toml(data)
 
 

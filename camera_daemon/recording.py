@@ -16,6 +16,7 @@ from typing import Any
 from camera_daemon.analysis.loader import check_callbacks
 from camera_daemon.config import SessionConfig
 from camera_daemon.daemon.post_stage import run_post_after_stop
+from camera_daemon.daemon.preview_host import host_preview
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
@@ -46,12 +47,13 @@ def record(
     on_tick: Callable[[list[CameraStatus]], None] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     stop: StopRequest | None = None,
+    on_preview: Callable[[str, bool], None] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     check_encoders(config)  # before the folder exists: an encoder that cannot run leaves nothing behind
     check_callbacks(config)  # a callback that does not import is exit 2, before the folder exists
     folder = create_session(config.session.output, config.session.name, force=force)
     try:
-        return _record_into(folder, config, on_tick=on_tick, on_failure=on_failure, stop=stop)
+        return _record_into(folder, config, on_tick=on_tick, on_failure=on_failure, stop=stop, on_preview=on_preview)
     finally:
         folder.release()  # only once the manifest is final may the session be replaced or recovered
 
@@ -63,13 +65,16 @@ def _record_into(
     on_tick: Callable[[list[CameraStatus]], None] | None,
     on_failure: Callable[[str, str], None] | None,
     stop: StopRequest | None,
+    on_preview: Callable[[str, bool], None] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     stop = stop or StopRequest()
     supervisor = Supervisor(config, folder)
+    preview = host_preview(config.preview, supervisor, stop.event, on_preview)
     try:
         supervisor.start(stop=stop.event)
     except BaseException:  # whatever stopped the start, the workers and the logger end in order
         supervisor.stop(exit_state="failed")
+        preview.close()
         raise
     deadline = time.monotonic() + config.session.duration_s if config.session.duration_s > 0 else None
     try:
@@ -87,6 +92,7 @@ def _record_into(
             stop.event.wait(timeout)
     finally:
         manifest = supervisor.stop()
+        preview.close()
     if config.post.enabled:
         manifest["post"] = run_post_after_stop(folder.root, config)
         write_manifest(folder.manifest, manifest)

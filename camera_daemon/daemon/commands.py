@@ -16,6 +16,7 @@ from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.errors import CamdError, ConfigError
+from camera_daemon.web.options import NoPreviewOption, PreviewPortOption, with_preview_options
 
 console = Console()
 NameOption = Annotated[str, typer.Option("--name", "-n", help="Which daemon (several can run at once).")]
@@ -41,6 +42,8 @@ def start(
     session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
     codec: Annotated[str | None, typer.Option(help="h264, hevc, av1, ffv1 or mjpeg.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing session of the same name.")] = False,
+    preview_port: PreviewPortOption = None,
+    no_preview: NoPreviewOption = False,
 ) -> None:
     """Start recording in the background; returns once every camera delivers frames."""
     from camera_daemon.daemon.launcher import start_daemon
@@ -49,7 +52,11 @@ def start(
     session_config = build_config(
         config, camera or [], duration_s=duration, output=output, session=session, codec=codec
     )
+    session_config = with_preview_options(session_config, preview_port, no_preview)
     message = start_daemon(session_config, name, force=force)
+    # stdout carries only the session path, which scripts read; the preview URL goes to stderr.
+    for line, warning in message.get("preview") or []:
+        sys.stderr.write(f"camd: {'warning: ' if warning else ''}{line}\n")
     console.print(message["session"], soft_wrap=True)
 
 

@@ -44,6 +44,8 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
     command = [sys.executable, "-m", "camera_daemon.daemon.service", "--session", str(folder.root)]
     command += ["--name", name, "--ready-fd", str(write_fd), "--lock-fd", str(lock_fd)]
     env = {**os.environ, SOURCES_VARIABLE: json.dumps(secret_sources(config))}
+    if config.preview.token:  # never written into session.toml: the daemon gets it from here
+        env["CAMD_PREVIEW_TOKEN"] = config.preview.token
     try:
         with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
             process = subprocess.Popen(

@@ -46,7 +46,8 @@ class Daemon:
         self.state = "starting"
         self.started_at = time.time()
 
-    def handle(self, command: str) -> dict[str, Any]:
+    def handle(self, command: str, from_page: bool = False) -> dict[str, Any]:
+        """A control request; one from the preview page was logged there already, with its peer."""
         if command == "ping":
             return {"ok": True, "state": self.state}
         if command == "status":
@@ -56,10 +57,14 @@ class Daemon:
                 return {"ok": False, "error": f"cannot {command} while {self.state}"}
             self.supervisor.set_paused(command == "pause")
             self.state = "paused" if command == "pause" else "recording"
-            log.info("%s requested over the control socket", command)
+            if not from_page:
+                log.info("%s requested over the control socket", command)
             return {"ok": True, "state": self.state}
-        log.info("stop requested over the control socket")
+        if not from_page:
+            log.info("stop requested over the control socket")
         self.stop_requested.set()
+        if from_page:
+            return {"ok": True, "state": "stopping"}  # the page is told at once and watches status
         if not self.finished.wait(_STOP_REPLY_TIMEOUT_S):
             return {"ok": False, "error": "stop is still running; see camd logs"}
         return {"ok": True, **self.final}
@@ -77,6 +82,9 @@ class Daemon:
             "error": self.supervisor.stop_reason,
         }
 
+    def _taps(self) -> dict[str, str]:
+        return self.supervisor.taps
+
     def _log_failures(self, context: str) -> None:
         for name, reason in self.supervisor.poll():
             log.error("camera '%s' failed: %s; %s", name, reason, context)
@@ -84,6 +92,11 @@ class Daemon:
     def run(self, ready_fd: int) -> int:
         server = ControlServer(self.paths.socket, self.handle)
         server.start()
+        from camera_daemon.daemon.preview_host import open_preview, preview_lines
+        from camera_daemon.web.controls import Controls
+
+        page = Controls(self.status, lambda action: self.handle(action, from_page=True), self._taps)
+        preview, problem = open_preview(self.config.preview, page, log)
         try:
             self.supervisor.start(stop=self.stop_requested)
         except CamdError as error:
@@ -91,6 +104,8 @@ class Daemon:
             _report(ready_fd, {"ok": False, "error": str(error)})
             self.supervisor.stop(exit_state="failed")
             self.folder.release()
+            if preview is not None:
+                preview.close()
             server.close()
             return 1
         if self.stop_requested.is_set():  # stopped while a camera was still opening
@@ -98,7 +113,8 @@ class Daemon:
             _report(ready_fd, {"ok": False, "error": early})
         else:
             self.state = "recording"
-            _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid()})
+            lines = preview_lines(preview, problem)
+            _report(ready_fd, {"ok": True, "session": str(self.folder.root), "pid": os.getpid(), "preview": lines})
             log.info("recording %s", self.folder.root)
         duration = self.config.session.duration_s
         deadline = time.monotonic() + duration if duration > 0 else None
@@ -129,6 +145,8 @@ class Daemon:
             self.stop_requested.wait()
         self.paths.remove()  # before the stop reply: a start right after `camd stop` must find no leftovers
         self.finished.set()
+        if preview is not None:
+            preview.close()
         server.close()  # waits for in-flight replies, including the stop reply
         return 0 if not manifest.get("failed_cameras") else 1
 
