@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import pyarrow.parquet as pq
 
 from camera_daemon.analysis.stamp import Stamper
@@ -35,12 +36,23 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 
-def record_round(workdir: Path, name: str, seconds: float, extra: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-    """Steady-state frames written per second (after a warm-up), and the camera's manifest entry."""
+def _cpu_s(pid: int) -> float:
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+def record_round(
+    workdir: Path, name: str, seconds: float, extra: dict[str, Any]
+) -> tuple[float, float, dict[str, Any]]:
+    """Steady-state frames written per second (after a warm-up), the worker's CPU µs per frame over
+    the same span (what the recorder pays, whatever else loads the machine), and the manifest entry."""
     camera = {"name": "free", "fps": 0, "width": WIDTH, "height": HEIGHT, **extra}
     config = parse_config({"session": {"output": str(workdir), "name": name}, "cameras": [camera]})
     stop = StopRequest()
-    marks: list[tuple[float, int]] = []
+    marks: list[tuple[float, int, float]] = []
     started: list[float] = []
 
     def tick(statuses: list[CameraStatus]) -> None:
@@ -49,14 +61,14 @@ def record_round(workdir: Path, name: str, seconds: float, extra: dict[str, Any]
         if written > 0 and not started:
             started.append(now)
         if started and now - started[0] >= _WARMUP_S:
-            marks.append((now, written))
+            marks.append((now, written, _cpu_s(statuses[0].pid)))
         if started and now - started[0] >= _WARMUP_S + seconds:
             stop.event.set()
 
     _, manifest = record(config, on_tick=tick, stop=stop)
-    (t0, f0), (t1, f1) = marks[0], marks[-1]
+    (t0, f0, c0), (t1, f1, c1) = marks[0], marks[-1]
     entry: dict[str, Any] = manifest["cameras"]["free"]
-    return (f1 - f0) / (t1 - t0), entry
+    return (f1 - f0) / (t1 - t0), (c1 - c0) / max(1, f1 - f0) * 1e6, entry
 
 
 def stamp_cost_us(frames: int = 3000) -> float:
@@ -80,6 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     modes = ["none", "noop", "stamp"] if args.stamp else ["none", "noop"]
     fps: dict[str, list[float]] = {mode: [] for mode in modes}
+    cpu: dict[str, list[float]] = {mode: [] for mode in modes}
     latencies: list[np.ndarray] = []  # type: ignore[type-arg]
     analysed: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,8 +100,9 @@ def main() -> None:
             order = modes if round_index % 2 == 0 else list(reversed(modes))
             for mode in order:
                 name = f"{mode}-{round_index}"
-                rate, entry = record_round(Path(tmp), name, args.seconds, MODES[mode])
+                rate, cpu_us, entry = record_round(Path(tmp), name, args.seconds, MODES[mode])
                 fps[mode].append(rate)
+                cpu[mode].append(cpu_us)
                 if mode == "noop":
                     table = pq.read_table(Path(tmp) / name / "free.analysis.parquet")
                     latencies.append(table.column("result_latency_us").to_numpy())
@@ -96,11 +110,13 @@ def main() -> None:
                     analysed.append(
                         f"{info['frames_analysed']}/{entry['frames_in_video']} (skipped {info['frames_skipped']})"
                     )
-                print(f"round {round_index} {mode:5s}: {rate:7.1f} fps", flush=True)
+                print(f"round {round_index} {mode:5s}: {rate:7.1f} fps, worker {cpu_us:6.1f} us CPU/frame", flush=True)
     ratios = [with_ / without for with_, without in zip(fps["noop"], fps["none"], strict=True)]
     print(f"recording fps, no callback:       {_spread(fps['none'])}")
     print(f"recording fps, no-op every frame: {_spread(fps['noop'])}")
     print(f"ratio no-op / none per round:     {_spread(ratios)}  (target >= 0.97)")
+    for mode in modes:
+        print(f"worker CPU per frame, {mode:5s}:     {_spread(cpu[mode])} us")
     rows = np.concatenate(latencies) / 1000
     print(
         f"no-op frame-to-result latency:    median {np.median(rows):.2f} ms, p99 {np.percentile(rows, 99):.2f} ms"
