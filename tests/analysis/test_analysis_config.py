@@ -33,3 +33,10 @@ def test_bad_analysis_is_one_line_exit_2(tmp_path: Path, case: str) -> None:
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_camera_option_takes_analysis_and_stamp_words() -> None:
+    spec = "a=synthetic:?analysis=camera_daemon.analysis.builtin:motion&analysis_every=3&stamp=utc,frame"
+    assert camd("run", "--check", "--camera", spec).returncode == 0
+    refused = camd("run", "--check", "--camera", "a=synthetic:?stamp=utc,weather")
+    assert refused.returncode == 2 and "cameras.0.stamp.1" in refused.stderr
