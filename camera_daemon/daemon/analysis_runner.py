@@ -111,6 +111,5 @@ def raise_if_analysis_failed(manifest: dict[str, Any], session: object) -> None:
     failed = manifest.get("failed_analysis") or []
     if failed:
         reasons = "; ".join(f"camera '{name}': {manifest['cameras'][name]['analysis'].get('error')}" for name in failed)
-        raise AnalysisError(
-            f"analysis failed ({reasons}); the recording is complete, see {session}/logs/<camera>.analysis.log"
-        )
+        logs = ", ".join(f"{session}/logs/{name}.analysis.log" for name in failed)
+        raise AnalysisError(f"analysis failed ({reasons}); the recording is complete, see {logs}")
