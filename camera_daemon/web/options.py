@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from camera_daemon.config import SessionConfig
+if TYPE_CHECKING:  # `camd status` mounts these options and must not load pydantic to answer
+    from camera_daemon.config import SessionConfig
 
 PreviewPortOption = Annotated[
     int | None,
