@@ -8,6 +8,7 @@ turns what it left behind into the camera's manifest entry.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from camera_daemon.analysis.tapfeed import TapFeedSpec
 from camera_daemon.config import CameraConfig
 from camera_daemon.daemon.status import Field
 from camera_daemon.errors import AnalysisError
+from camera_daemon.session.folder import SessionFolder
+from camera_daemon.tap import TapSpec
 
 # A callback stuck in native code must not hold up a stop for long; its rows up to the last flush stay.
 _JOIN_TIMEOUT_S = 5.0
@@ -104,6 +107,37 @@ class AnalysisRunner:
         }
         self.status[Field.analysis_skipped] = entry["frames_skipped"]
         return entry
+
+
+def start(
+    context: Any, camera: CameraConfig, folder: SessionFolder, status: Any, tap: TapSpec | None
+) -> AnalysisRunner | None:
+    """The camera's analysis process, started; None for a camera without a callback (or a tap)."""
+    if not camera.analysis or tap is None:
+        return None
+    runner = AnalysisRunner(context, camera, folder.logs, folder.root, status, tap.name)
+    runner.start()
+    return runner
+
+
+def stop_all(runners: list[AnalysisRunner | None]) -> None:
+    for runner in runners:
+        if runner is not None:
+            runner.stop()
+
+
+def analysis_tap(tap: TapSpec, camera: CameraConfig) -> TapSpec:
+    """An analysed camera's tap holds whole frames (width 0): a callback measures the recorded pixels."""
+    return replace(tap, width=0) if camera.analysis else tap
+
+
+def add_analysis(cameras: dict[str, Any], runners: list[AnalysisRunner | None]) -> list[str]:
+    """Each analysed camera's manifest entry gets its analysis; returns the cameras whose analysis failed."""
+    for runner in runners:
+        entry = cameras.get(runner.camera.name) if runner is not None else None
+        if runner is not None and entry is not None:
+            entry["analysis"] = runner.manifest_entry(int(entry.get("frames_in_video") or 0))
+    return [name for name, entry in cameras.items() if entry.get("analysis", {}).get("state") == "failed"]
 
 
 def raise_if_analysis_failed(manifest: dict[str, Any], session: object) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
-from camera_daemon.daemon.analysis_runner import AnalysisRunner
+from camera_daemon.daemon import analysis_runner as analysis
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
@@ -66,7 +66,7 @@ class _Worker:
         self.process = process
         self.links = links
         self.failed_reason: str | None = None
-        self.analysis: AnalysisRunner | None = None
+        self.analysis: analysis.AnalysisRunner | None = None
         self.rate_mark: tuple[float, float] = (time.monotonic(), 0.0)
         self.fps_current = 0.0
 
@@ -98,11 +98,9 @@ class Supervisor:
     def camera_names(self) -> list[str]:
         return [camera.name for camera in self.config.cameras]
 
-    def tap_spec(self, source_id: int, full_size: bool = False) -> TapSpec:
-        """An analysed camera's tap holds whole frames: a callback measures the recorded pixels."""
+    def tap_spec(self, source_id: int) -> TapSpec:
         preview = self.config.preview
-        width = 0 if full_size else preview.width
-        return TapSpec(f"camd-tap-{os.getpid()}-{source_id}", width=width, rate_hz=preview.rate)
+        return TapSpec(f"camd-tap-{os.getpid()}-{source_id}", width=preview.width, rate_hz=preview.rate)
 
     @property
     def taps(self) -> dict[str, str]:
@@ -148,7 +146,7 @@ class Supervisor:
                     video_path=self.folder.video(camera.name, video_suffix(self.config.encoder)),
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
-                    tap=self.tap_spec(source_id, full_size=bool(camera.analysis)),
+                    tap=analysis.analysis_tap(self.tap_spec(source_id), camera),
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -167,16 +165,7 @@ class Supervisor:
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
                 self._forwarder.add_channel(reader, source_id, camera.name)
                 self._workers.append(_Worker(spec, process, links))
-                if camera.analysis:
-                    self._workers[-1].analysis = AnalysisRunner(
-                        self._context,
-                        camera,
-                        self.folder.logs,
-                        self.folder.root,
-                        links.status,
-                        spec.tap.name if spec.tap else "",
-                    )
-                    self._workers[-1].analysis.start()
+                self._workers[-1].analysis = analysis.start(self._context, camera, self.folder, links.status, spec.tap)
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
         self._wait_ready(ready_timeout_s, stop)
@@ -358,9 +347,7 @@ class Supervisor:
                 worker.process.kill()
                 worker.process.join()
         self._notice_deaths()
-        for worker in self._workers:
-            if worker.analysis is not None:
-                worker.analysis.stop()
+        analysis.stop_all([worker.analysis for worker in self._workers])  # their last frames are in the taps
         for name in self.taps.values():  # a killed worker could not remove its own
             unlink_tap(name)
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
@@ -390,8 +377,6 @@ class Supervisor:
                 self.folder, worker.spec, read_row(worker.links.status), outcome, logs.get(worker.spec.source_id)
             )
             cameras[worker.spec.camera.name] = entry
-            if worker.analysis is not None:
-                entry["analysis"] = worker.analysis.manifest_entry(int(entry.get("frames_in_video") or 0))
             if entry.get("warning"):
                 nominal.append(entry["warning"])
         judge_logger(self.manifest, cameras, self.health(), self.stop_reason)
@@ -401,9 +386,7 @@ class Supervisor:
         ended_badly = bool(failed) or self.stop_reason is not None
         self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
-        self.manifest["failed_analysis"] = [
-            name for name, entry in cameras.items() if entry.get("analysis", {}).get("state") == "failed"
-        ]
+        self.manifest["failed_analysis"] = analysis.add_analysis(cameras, [w.analysis for w in self._workers])
         if self.stop_reason is not None:
             self.manifest["error"] = session_error(self.stop_reason, nominal)
         elif nominal:
