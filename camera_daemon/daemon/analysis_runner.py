@@ -12,6 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from camera_daemon.analysis.latest import LatestResult, new_block
 from camera_daemon.analysis.process import AnalysisLinks, AnalysisSpec, AnalysisState, run_analysis, summary_path
 from camera_daemon.analysis.results import merge_parts, table_path
@@ -48,6 +52,7 @@ class AnalysisRunner:
         )
         self.links = AnalysisLinks(status=status, fields=_FIELDS, stop=context.Event(), latest=new_block(context))
         self._latest = LatestResult(self.links.latest)
+        self.cut_off = False  # killed at the stop for taking too long, rather than failed
         status[Field.analysis_state] = AnalysisState.running
         self.process = context.Process(
             target=run_analysis, args=(self.spec, self.links), name=f"camd-{camera.name}-analysis", daemon=False
@@ -58,15 +63,40 @@ class AnalysisRunner:
 
     def stop(self) -> None:
         """After the worker ended: the last frames are in the tap, so the callback may see them first."""
+        # Alive at the stop and then too slow to finish (a niced process on a saturated machine, a
+        # callback stuck in native code): cut off, not failed; only its last unflushed rows are lost.
+        self.cut_off = self.process.is_alive() and self.status[Field.analysis_state] == AnalysisState.running
         self.links.stop.set()
         self.process.join(_JOIN_TIMEOUT_S)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+        else:
+            self.cut_off = False
         if not table_path(self.root, self.camera.name).exists():  # killed before it merged its parts
             merge_parts(self.logs, self.root, self.camera.name, csv=self.camera.analysis_csv)
         if self.status[Field.analysis_state] == AnalysisState.running:
-            self.status[Field.analysis_state] = AnalysisState.failed
+            self.status[Field.analysis_state] = AnalysisState.finished if self.cut_off else AnalysisState.failed
+
+    def _summary_from_table(self) -> dict[str, Any]:
+        """The process was killed before its summary: the merged table still holds the latencies."""
+        try:
+            latency = pq.read_table(table_path(self.root, self.camera.name)).column("result_latency_us").to_numpy()
+        except (OSError, KeyError, pa.ArrowInvalid):
+            latency = np.zeros(0, dtype=np.int64)
+        summary: dict[str, Any] = {
+            "state": "finished" if self.cut_off else "failed",
+            "error": None if self.cut_off else "the analysis process ended without a summary (killed)",
+            "frames_analysed": int(self.status[Field.analysis_frames]),
+            "latency_us_median": int(np.median(latency)) if latency.size else None,
+            "latency_us_p99": int(np.percentile(latency, 99)) if latency.size else None,
+        }
+        if self.cut_off:
+            summary["warning"] = (
+                f"the analysis process did not end within {_JOIN_TIMEOUT_S:g} s of the stop; "
+                "rows after its last flush (at most half a second) are lost"
+            )
+        return summary
 
     def status_fields(self, row: dict[str, float]) -> dict[str, Any]:
         latency = row["analysis_latency_us"]
@@ -87,11 +117,7 @@ class AnalysisRunner:
         try:
             summary: dict[str, Any] = json.loads(summary_path(self.logs, self.camera.name).read_text())
         except (OSError, ValueError):
-            summary = {
-                "state": "failed",
-                "error": "the analysis process ended without a summary (killed or stuck)",
-                "frames_analysed": int(self.status[Field.analysis_frames]),
-            }
+            summary = self._summary_from_table()
         due = (frames_written + self.camera.analysis_every - 1) // self.camera.analysis_every
         analysed = int(summary.get("frames_analysed") or 0)
         entry = {
@@ -105,6 +131,8 @@ class AnalysisRunner:
             "latency_us_p99": summary.get("latency_us_p99"),
             "table": table_path(self.root, self.camera.name).name,
         }
+        if summary.get("warning"):
+            entry["warning"] = summary["warning"]
         self.status[Field.analysis_skipped] = entry["frames_skipped"]
         return entry
 
@@ -121,6 +149,10 @@ def start(
 
 
 def stop_all(runners: list[AnalysisRunner | None]) -> None:
+    """Every process is told first, so N cameras wait for the slowest, not for the sum."""
+    for runner in runners:
+        if runner is not None:
+            runner.links.stop.set()
     for runner in runners:
         if runner is not None:
             runner.stop()
