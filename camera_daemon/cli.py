@@ -115,6 +115,9 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False, json_outpu
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")
+    from camera_daemon.daemon.analysis_runner import raise_if_analysis_failed
+
+    raise_if_analysis_failed(manifest, session)
 
 
 @app.command()
@@ -143,9 +146,11 @@ def run(
     )
     session_config = with_preview_options(session_config, preview_port, no_preview)
     if check:
+        from camera_daemon.analysis.loader import check_callbacks
         from camera_daemon.encoding.probe import check_encoders
 
         check_encoders(session_config)
+        check_callbacks(session_config)  # a callback that does not import is exit 2, before the folder exists
         if json_output:
             print_json({"ok": True, "cameras": [camera.name for camera in session_config.cameras]})
         else:
@@ -204,6 +209,9 @@ def recover(
     from camera_daemon.session.recover import recover_session
 
     manifest = recover_session(session, force=force)
+    from camera_daemon.analysis.results import merge_left_parts
+
+    merge_left_parts(session)
     if json_output:
         print_json(session_report(session, manifest))
     else:

@@ -12,7 +12,7 @@ import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -76,6 +76,7 @@ MAX_JITTER_US = 1_000_000
 MIN_CODE_WIDTH = 32
 MIN_CODE_HEIGHT = 16
 FrameNumber = Annotated[int, Field(ge=0, lt=2**32)]
+StampItem = Literal["utc", "frame", "fps", "ring"]
 
 
 class CameraConfig(_Strict):
@@ -101,6 +102,29 @@ class CameraConfig(_Strict):
     trigger: str = "free"
     fetch_timeout_s: float = Field(default=1.0, gt=0)
     reconnect_s: float = Field(default=10.0, ge=0)
+    # online analysis (camera_daemon/analysis/): "package.module:function" or "path/file.py:function"
+    analysis: str = ""
+    analysis_every: int = Field(default=1, ge=1, le=1_000_000)
+    analysis_args: dict[str, Any] = Field(default_factory=dict)
+    analysis_csv: bool = False
+    # drawn into the recorded pixels before encoding: off unless asked, since it alters the data
+    stamp: list[StampItem] = Field(default_factory=list)
+
+    @field_validator("analysis")
+    @classmethod
+    def _callback_reference(cls, value: str) -> str:
+        """The form is checked here so a typo is exit 2 before recording; whether it imports is
+        checked before the session folder exists (analysis/loader.py)."""
+        value = _plain_text(value.strip())
+        if not value:
+            return value
+        target, _, function = value.rpartition(":")
+        if not target or not function.isidentifier():
+            raise ValueError(
+                f"'{value}' is not 'package.module:function' or 'path/to/file.py:function'; "
+                "name the function after a colon"
+            )
+        return value
 
     @field_validator("pixel_format")
     @classmethod

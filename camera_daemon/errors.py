@@ -27,6 +27,12 @@ class EncoderError(CamdError):
     """ffmpeg could not start, or died while frames were still coming."""
 
 
+class AnalysisError(CamdError):
+    """The recording is final and complete, but a camera's analysis callback failed."""
+
+    exit_code = 5
+
+
 # Every exit code camd uses. An error class carries its code; the CLI and the README show this table,
 # and a test checks that each class's code is listed here.
 EXIT_CODES: dict[int, str] = {
@@ -35,5 +41,6 @@ EXIT_CODES: dict[int, str] = {
     2: "bad config, option or input: nothing was recorded or changed",
     3: "the session (or post output) exists or is in use: pass --force, or wait for its recorder",
     4: "camd stitch could not process a session (missing or damaged file, undecodable video)",
+    5: "the recording is final and complete, but a camera's analysis callback failed",
     130: "interrupted by Ctrl-C before the command finished",
 }

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from camera_daemon.analysis.loader import check_callbacks
 from camera_daemon.config import SessionConfig
 from camera_daemon.daemon.post_stage import run_post_after_stop
 from camera_daemon.daemon.preview_host import host_preview
@@ -50,6 +51,7 @@ def record(
     on_preview: Callable[[str, bool], None] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     check_encoders(config)  # before the folder exists: an encoder that cannot run leaves nothing behind
+    check_callbacks(config)  # a callback that does not import is exit 2, before the folder exists
     folder = create_session(config.session.output, config.session.name, force=force)
     try:
         return _record_into(folder, config, on_tick=on_tick, on_failure=on_failure, stop=stop, on_preview=on_preview)

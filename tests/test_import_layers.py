@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "session": 5,  # the session folder, manifest, lock, recovery, config from options
     "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "curate": 7,  # extract, cluster, annotate, package: finished sessions into datasets, on top of post
+    "analysis": 6,  # callbacks fed from the tap, their result tables, stamping (which the worker calls)
     "web": 6,  # preview page and HTTP API over the taps; its host passes status and actions in as callables
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage

@@ -39,6 +39,8 @@ def _options(text: str, query: str) -> dict[str, Any] | None:
     options: dict[str, Any] = {}
     for key, value in pairs:
         options[key] = _frame_numbers(text, key, value) if key in _LIST_FIELDS else value
+        if key == "stamp":  # stamp=utc,frame: words, as in the TOML list
+            options[key] = [item.strip() for item in value.strip().strip("[]").split(",") if item.strip()]
     return options
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from camera_daemon.choices import CODEC_HELP
-from camera_daemon.daemon.display import disk_line, session_report, status_table, summary_table
+from camera_daemon.daemon.display import analysis_lines, disk_line, session_report, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
 from camera_daemon.daemon.status import CameraStatus
@@ -86,6 +86,9 @@ def stop(
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {reply['session']}/manifest.json")
+    from camera_daemon.daemon.analysis_runner import raise_if_analysis_failed
+
+    raise_if_analysis_failed(manifest, reply["session"])
 
 
 def status(
@@ -114,6 +117,8 @@ def print_status(reply: dict[str, Any]) -> None:
     line = logger_line(reply)
     if line is not None:
         console.print(line, soft_wrap=True, markup=False, highlight=False)
+    for line in analysis_lines(statuses):
+        console.print(line, soft_wrap=True, markup=False)
 
 
 def pause(name: NameOption = "default") -> None:

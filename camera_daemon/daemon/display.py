@@ -79,3 +79,21 @@ def session_report(session: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         },
         "post": manifest.get("post"),
     }
+
+
+def analysis_lines(statuses: list[CameraStatus]) -> list[str]:
+    """One line per analysed camera under the table: a failed callback must be visible at a glance."""
+    lines = []
+    for s in statuses:
+        if s.analysis == "off":
+            continue
+        if s.analysis == "failed":
+            lines.append(f"analysis {s.name}: failed (traceback in logs/{s.name}.analysis.log); recording goes on")
+            continue
+        latency = "-" if s.analysis_latency_ms is None else f"{s.analysis_latency_ms:.1f} ms"
+        last = ", ".join(f"{key}={value}" for key, value in (s.analysis_last or {}).items() if key != "frame_index")
+        lines.append(
+            f"analysis {s.name}: {s.analysis}, {s.analysis_frames} analysed, {s.analysis_skipped} skipped,"
+            f" latency {latency}" + (f", last {last}" if last else "")
+        )
+    return lines

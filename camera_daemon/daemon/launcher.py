@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+from camera_daemon.analysis.loader import check_callbacks
 from camera_daemon.cameras.credentials import SOURCES_VARIABLE, secret_sources
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
@@ -34,6 +35,7 @@ def start_daemon(config: SessionConfig, name: str, *, force: bool, timeout_s: fl
             f"stop it with camd stop --name {name}, or start another with --name OTHER"
         )
     check_encoders(config)
+    check_callbacks(config)  # a callback that does not import is exit 2, before the folder exists
     folder = create_session(config.session.output, config.session.name, force=force)
     lock_fd = folder.lock.fileno() if folder.lock is not None else -1
     write_text_atomic(folder.config, config_to_toml(config))

@@ -43,6 +43,11 @@ class Field(IntEnum):
     lateness_max_us = 19
     schedule_lag_max_us = 20
     lateness_last_us = 21
+    # written by the camera's analysis process (camera_daemon/analysis/process.py), not the worker
+    analysis_state = 22
+    analysis_frames = 23
+    analysis_skipped = 24
+    analysis_latency_us = 25
 
 
 FIELD_COUNT = len(Field)
@@ -89,6 +94,14 @@ class CameraStatus:
     ring_high_water: int = 0
     lateness_max_us: int = 0
     schedule_lag_max_us: int = 0
+    # The camera's analysis callback: off, running, failed or finished; skipped counts frames it
+    # was too slow for; last is its newest result, for the preview page.
+    analysis: str = "off"
+    analysis_frames: int = 0
+    analysis_skipped: int = 0
+    analysis_latency_ms: float | None = None
+    analysis_last: dict[str, Any] | None = None
+    analysis_pid: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

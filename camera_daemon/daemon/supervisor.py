@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.daemon import analysis_runner as analysis
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.health import HealthLog
 from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
@@ -69,6 +70,7 @@ class _Worker:
         self.process = process
         self.links = links
         self.failed_reason: str | None = None
+        self.analysis: analysis.AnalysisRunner | None = None
         self.rate_mark: tuple[float, float] = (time.monotonic(), 0.0)
         self.fps_current = 0.0
 
@@ -157,7 +159,7 @@ class Supervisor:
                     logs_dir=self.folder.logs,
                     reserve_path=self.disk.reserve_path,
                     duration_s=self.config.session.duration_s,
-                    tap=self.tap_spec(source_id),
+                    tap=analysis.analysis_tap(self.tap_spec(source_id), camera),
                 )
                 reader, writer = self._context.Pipe(duplex=False)
                 links = WorkerLinks(
@@ -177,6 +179,7 @@ class Supervisor:
                 writer.close()  # the worker holds the only write end now, so its exit means EOF here
                 self._forwarder.add_channel(reader, source_id, camera.name)
                 self._workers.append(_Worker(spec, process, links))
+                self._workers[-1].analysis = analysis.start(self._context, camera, self.folder, links.status, spec.tap)
             self._forwarder.start_logger()
             self._guard_leftovers(self._forwarder)
         self._health = HealthLog(self.folder.logs, [(w.spec.camera.name, w.links.status) for w in self._workers])
@@ -348,6 +351,7 @@ class Supervisor:
                     ring_high_water=int(row["ring_high_water"]),
                     lateness_max_us=int(row["lateness_max_us"]),
                     schedule_lag_max_us=int(row["schedule_lag_max_us"]),
+                    **({} if worker.analysis is None else worker.analysis.status_fields(row)),
                 )
             )
         return result
@@ -364,6 +368,7 @@ class Supervisor:
         if self._health is not None:
             self._health.stop()
         self._notice_deaths()
+        analysis.stop_all([worker.analysis for worker in self._workers])  # their last frames are in the taps
         for name in self.taps.values():  # a killed worker could not remove its own
             unlink_tap(name)
         # Every camera has stopped writing: the reserve's room goes to the last timestamp batches
@@ -461,6 +466,7 @@ class Supervisor:
         ended_badly = bool(failed) or self.stop_reason is not None
         self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
         self.manifest["failed_cameras"] = failed
+        self.manifest["failed_analysis"] = analysis.add_analysis(cameras, [w.analysis for w in self._workers])
         if self.stop_reason is not None:
             self.manifest["error"] = session_error(self.stop_reason, nominal)
         elif nominal:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from camera_daemon.analysis.stamp import stamper_for
 from camera_daemon.cameras.base import Camera, EndOfStream
 from camera_daemon.config import BufferConfig, CameraConfig, EncoderConfig
 from camera_daemon.daemon.disk import DiskFullError, free_bytes, looks_full, mib, release_reserve
@@ -88,6 +89,7 @@ class _Recording:
         self.status[Field.onset_utc_us] = self.clock.onset_utc_us
         self.batcher = TimestampBatcher(links.log_channel)
         self.batcher.log_onset(self.clock.onset_utc_us)
+        self.stamper = stamper_for(spec.camera.stamp, self.clock.onset_utc_us, geometry.height, self.scratch.dtype)
         args = build_command(spec.encoder, geometry, spec.video_path)
         log_path = spec.logs_dir / f"{spec.camera.name}.ffmpeg.log"
         self.encoder = FfmpegEncoder(args, log_path, geometry, tick_us(spec.encoder.container))
@@ -118,6 +120,8 @@ class _Recording:
                     # first dies, and if that is the timestamp logger, logged times are lost.
                     raise EncoderError("the disk is about to fill")
                 host_time_us = int(ring.host_time_us[slot])
+                if self.stamper is not None:
+                    self.stamper.draw(ring.frames[slot], frame_index, host_time_us, ring.depth, ring.capacity)
                 self.encoder.write(memoryview(ring.frames[slot]), host_time_us)
                 status[Field.lateness_last_us] = lag_us = self.clock.now_us() - host_time_us
                 status[Field.lateness_max_us] = max(status[Field.lateness_max_us], lag_us)

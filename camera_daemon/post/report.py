@@ -36,6 +36,35 @@ def recorder_drops(folder: Path) -> dict[str, dict[str, int]]:
     return {name: {key: int(entry.get(key) or 0) for key in keys} for name, entry in cameras.items()}
 
 
+def analysis_summary(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each analysed camera's callback counts and frame-to-result latency, from the manifest."""
+    try:
+        cameras = json.loads((folder / "manifest.json").read_text()).get("cameras", {})
+    except (OSError, ValueError):
+        return {}
+    return {name: entry["analysis"] for name, entry in cameras.items() if isinstance(entry.get("analysis"), dict)}
+
+
+def _analysis_lines(analysis: dict[str, dict[str, Any]]) -> list[str]:
+    if not analysis:
+        return []
+    lines = [
+        "",
+        "## Analysis",
+        "",
+        "| camera | callback | analysed | skipped | latency median (ms) | p99 (ms) | state |",
+    ]
+    lines.append("|---|---|---|---|---|---|---|")
+    for name, entry in analysis.items():
+        median, p99 = (entry.get(key) for key in ("latency_us_median", "latency_us_p99"))
+        lines.append(
+            f"| {name} | `{entry.get('callback')}` | {entry.get('frames_analysed')} | {entry.get('frames_skipped')} "
+            f"| {'-' if median is None else f'{median / 1e3:.2f}'} | {'-' if p99 is None else f'{p99 / 1e3:.2f}'} "
+            f"| {entry.get('state')} |"
+        )
+    return lines
+
+
 def stats_json(stats: CameraStats, recorder: dict[str, int] | None = None) -> dict[str, Any]:
     data = asdict(stats)
     data.update(recorder or {})
@@ -98,6 +127,7 @@ def markdown(summary: dict[str, Any]) -> str:
             f"| {cam['missing_ticks']} | {cam['mean_abs_offset_us'] / 1e3:.2f} | {cam['max_abs_offset_us'] / 1e3:.2f} "
             f"| {cam.get('ring_high_water', 0)} | {_lateness_ms(cam):.1f} |"
         )
+    lines += _analysis_lines(summary.get("analysis") or {})
     if summary["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in summary["warnings"]]
     lines += ["", "## Files", ""] + [f"- `{name}`" for name in summary["files"]]
@@ -129,6 +159,7 @@ def write_report(
         "warnings": list(session.warnings),
         "plots": [path.name for path in plot_paths],
         "plot_notes": plot_notes,
+        "analysis": analysis_summary(session.folder),
         **details,
     }
     (post_dir / "report.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

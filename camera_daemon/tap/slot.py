@@ -40,8 +40,10 @@ _SHM = Path("/dev/shm")
 _MAGIC = 0x3150_4154_444D_4143  # "CAMDTAP1" little-endian
 _PAGE = mmap.PAGESIZE
 _HEADER = 64  # bytes before the pixels in the frame page
-# Control page, u64 words: magic, capacity, default interval, demand-until, wanted interval.
-_C_MAGIC, _C_CAPACITY, _C_INTERVAL, _C_DEMAND_UNTIL, _C_WANT_INTERVAL = range(5)
+# Control page, u64 words: magic, capacity, default interval, demand-until, wanted interval, then
+# "every" and its own demand-until: until then, each saved frame whose index is a multiple of it is
+# published too (an analysis process asks for every N-th recorded frame, not for a rate).
+_C_MAGIC, _C_CAPACITY, _C_INTERVAL, _C_DEMAND_UNTIL, _C_WANT_INTERVAL, _C_EVERY, _C_EVERY_UNTIL = range(7)
 # Frame header, u64 words: seq, frame index, camera frame id, host time, published time, h, w, c, dtype.
 _F_SEQ, _F_INDEX, _F_ID, _F_HOST, _F_PUBLISHED, _F_H, _F_W, _F_C, _F_DTYPE = range(9)
 _READ_ATTEMPTS = 64
@@ -117,6 +119,8 @@ class TapWriter:
         self._header[_F_DTYPE] = _dtype_code(self.dtype)
         self._control[_C_MAGIC] = _MAGIC  # last: a reader that sees it sees a complete layout
         self._next_due_ns = 0
+        self._every = 0  # the readers' "every", looked at once per interval like the rest of the demand
+        self._every_until = 0
         self.published = 0
 
     @classmethod
@@ -136,8 +140,13 @@ class TapWriter:
         readers' demand is looked at only once per interval, and only a due frame is resized.
         """
         now = time.monotonic_ns()
+        if self._every and frame_index >= 0 and frame_index % self._every == 0 and now < self._every_until:
+            self._publish(frame, frame_index, camera_frame_id, host_time_us, now)
+            return True
         if now < self._next_due_ns:
             return False
+        self._every = int(self._control[_C_EVERY])
+        self._every_until = int(self._control[_C_EVERY_UNTIL])
         wanted = int(self._control[_C_WANT_INTERVAL])
         interval = wanted if wanted > 0 else self._default_interval_ns
         if now >= int(self._control[_C_DEMAND_UNTIL]):
@@ -228,12 +237,16 @@ class TapReader:
         finally:
             os.close(descriptor)
 
-    def want(self, seconds: float = 2.0, rate_hz: float | None = None) -> None:
+    def want(self, seconds: float = 2.0, rate_hz: float | None = None, every: int | None = None) -> None:
         """Ask the writer for frames until ``seconds`` from now; ``rate_hz`` overrides its default.
 
         Several readers share the words: the latest ask wins, which is enough for a preview and an
         analysis process that ask at the same rate."""
         until = time.monotonic_ns() + int(seconds * 1e9)
+        if every is not None:  # every N-th saved frame instead of a rate (analysis): its own words
+            self._control[_C_EVERY] = max(0, every)
+            self._control[_C_EVERY_UNTIL] = until
+            return
         if until > int(self._control[_C_DEMAND_UNTIL]):
             self._control[_C_DEMAND_UNTIL] = until
         if rate_hz is not None:

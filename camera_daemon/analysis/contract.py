@@ -1,0 +1,40 @@
+"""What a callback may return: a flat dict of numbers, text and booleans, or None.
+
+Checked on every frame because the result becomes a table column: a nested value or an array has no
+column type, and a field named like a base column would silently shadow the frame's own time.
+"""
+
+from __future__ import annotations
+
+import math
+
+BASE_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us", "result_latency_us")
+
+Value = int | float | bool | str | None
+
+
+class ContractError(Exception):
+    """The callback returned something that cannot be a row; analysis stops as for a raise."""
+
+
+def check_result(result: object) -> dict[str, Value]:
+    """The result as plain Python values, numpy scalars unwrapped; raises ContractError naming the field."""
+    if result is None:
+        return {}
+    if not isinstance(result, dict):
+        raise ContractError(f"the callback returned a {type(result).__name__}; return a flat dict or None")
+    clean: dict[str, Value] = {}
+    for key, value in result.items():
+        if not isinstance(key, str) or not key:
+            raise ContractError(f"result key {key!r} is not a non-empty string")
+        if key in BASE_COLUMNS:
+            raise ContractError(f"result field '{key}' is a base column; rename it")
+        item = value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
+        if item is not None and not isinstance(item, int | float | bool | str):
+            raise ContractError(
+                f"result field '{key}' is a {type(value).__name__}; return numbers, text or booleans only"
+            )
+        if isinstance(item, float) and math.isnan(item):
+            item = None
+        clean[key] = item
+    return clean
