@@ -115,6 +115,8 @@ def render_status(reply: Mapping[str, Any], stream_is_tty: bool) -> str | None:
     """Everything ``camd status`` prints for a reply, or None to let rich draw it."""
     if any(os.environ.get(name) is not None for name in _RICH_ENVIRONMENT):
         return None
+    if any(camera.get("analysis", "off") != "off" for camera in reply["cameras"]):
+        return None  # the analysis lines under the table are drawn by the full path only
     styled = stream_is_tty and os.environ.get("TERM", "").lower() not in ("dumb", "unknown")
     rows = [status_cells(camera) for camera in reply["cameras"]]
     caption = disk_line(reply.get("disk_free_bytes"), reply.get("disk_seconds_left"))
