@@ -156,6 +156,9 @@ def recover(
     from camera_daemon.session.recover import recover_session
 
     manifest = recover_session(session, force=force)
+    from camera_daemon.daemon.post_stage import run_qc_after_stop
+
+    manifest["qc"] = run_qc_after_stop(session)
     console.print(summary_table(session, manifest))
     failed = [f"camera '{name}': {manifest['cameras'][name]['error']}" for name in manifest["failed_cameras"]]
     if failed:  # the files are final, but not complete: a script must not take them for whole
@@ -186,6 +189,12 @@ def _mount_subcommands(argv: list[str]) -> None:
         from camera_daemon.post.cli import stitch
 
         app.command("stitch")(stitch)
+    if everything or word in ("qc", "export"):
+        from camera_daemon.nwb.cli import export_app
+        from camera_daemon.qc.cli import qc
+
+        app.command("qc")(qc)
+        app.add_typer(export_app, name="export")
 
 
 def _one_line(text: str) -> str:

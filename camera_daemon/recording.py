@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig
-from camera_daemon.daemon.post_stage import run_post_after_stop
+from camera_daemon.daemon.post_stage import run_post_after_stop, run_qc_after_stop
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
 from camera_daemon.encoding.probe import check_encoders
@@ -88,4 +88,5 @@ def _record_into(
     if config.post.enabled:
         manifest["post"] = run_post_after_stop(folder.root, config)
         write_manifest(folder.manifest, manifest)
+    manifest["qc"] = run_qc_after_stop(folder.root)
     return folder.root, manifest
