@@ -27,9 +27,9 @@ LAYERS: dict[str, int] = {
     "encoding": 4,  # the ffmpeg argv, the encoder process, probes
     "timing": 4,  # timestamps: the logger process, journal, per-camera tables
     "session": 5,  # the session folder, manifest, lock, recovery, config from options
-    "post": 6,
+    "post": 6,  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
     "qc": 6,  # quality-control verdicts over finished files, run at stop like post
-    "nwb": 6,  # NWB export of a finished session  # align, dedupe, trim, stitch over finished files; no recorder code, so the daemon can run it at stop
+    "nwb": 6,  # NWB export of a finished session
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "cli": 9,  # the `camd` command line, on top of everything
