@@ -360,6 +360,7 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
                 "height": camera.geometry.height,
                 "pixel_format": camera.geometry.pixel_format.value,
                 "nominal_fps": camera.geometry.nominal_fps,
+                "rate_measured": camera.geometry.rate_measured,
             }
         ),
         "error": None if error is None else _describe(error),

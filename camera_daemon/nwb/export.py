@@ -120,6 +120,10 @@ def build_nwbfile(session: Path, output: Path, given: NwbConfig) -> Any:
             starts.append(first)
             first += frames
         times = (table["utc_time_us"] - start_us).astype(np.float64) / 1e6
+        if first != times.size:  # frame i of the videos must be row i of the table, or the times lie
+            raise CamdError(
+                f"{name}: its videos hold {first} frames but its table {times.size} rows; run camd qc {session}"
+            )
         series = ImageSeries(
             name=name,
             description=f"{description}; times are the logged acquisition times, frame i is table row i",

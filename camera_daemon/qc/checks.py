@@ -26,6 +26,7 @@ class CameraData:
     table: dict[str, Array] | None
     video_frames: int | None
     brightness: list[float]
+    rate_measured: bool = False  # the camera stated no rate; the manifest's nominal_fps was timed at start
 
 
 def _result(camera: CameraData, check: str, verdict: Verdict, detail: str, **values: Any) -> CheckResult:
@@ -90,8 +91,16 @@ def host_times(camera: CameraData, qc: QcConfig) -> CheckResult:
 
 
 def _nominal(camera: CameraData) -> float | None:
-    nominal = camera.entry.get("nominal_fps")
+    """The rate the camera or the config stated; a rate camd only timed on the first frames is none."""
+    nominal = None if camera.rate_measured else camera.entry.get("nominal_fps")
     return float(nominal) if isinstance(nominal, int | float) and nominal > 0 else None
+
+
+def _no_nominal(camera: CameraData) -> str:
+    timed = camera.entry.get("nominal_fps")
+    if camera.rate_measured and isinstance(timed, int | float):
+        return f"no nominal rate (the camera states none; about {timed:.1f} Hz at start)"
+    return "no nominal rate"
 
 
 def _span_s(camera: CameraData) -> float:
@@ -104,7 +113,8 @@ def rate(camera: CameraData, qc: QcConfig) -> CheckResult:
     ``frame_ids``) do not also read as a slow camera."""
     nominal, span = _nominal(camera), _span_s(camera)
     if nominal is None or span <= 0 or camera.table is None:
-        return _result(camera, "rate", Verdict.NA, "no nominal rate" if nominal is None else "fewer than 2 frames")
+        why = _no_nominal(camera) if nominal is None else "fewer than 2 frames"
+        return _result(camera, "rate", Verdict.NA, why)
     ids = _ids(camera)
     steps = int(ids[-1] - ids[0]) if ids is not None and ids[-1] > ids[0] else camera.table["host_time_us"].size - 1
     measured = steps / span
@@ -123,7 +133,7 @@ def intervals(camera: CameraData, qc: QcConfig) -> CheckResult:
     nominal = _nominal(camera)
     values = {"median_ms": median, "std_ms": std, "max_ms": float(ms.max())}
     if nominal is None:
-        text = f"median {median:.2f} ms, sd {std:.2f} ms; no nominal rate"
+        text = f"median {median:.2f} ms, sd {std:.2f} ms; {_no_nominal(camera)}"
         return _result(camera, "intervals", Verdict.NA, text, **values)
     off = abs(median - 1e3 / nominal)
     verdict = Verdict.PASS if off <= qc.interval_tolerance_ms else Verdict.FAIL

@@ -39,7 +39,18 @@ def _camera(session: Path, name: str, entry: dict[str, Any], qc: QcConfig) -> Ca
     have_video = bool(entry.get("video")) and video.is_file()
     frames = count_packets(video) if have_video else None
     samples = keyframe_means(video, qc.brightness_samples) if have_video else []
-    return CameraData(name, entry, table, frames, samples)
+    return CameraData(name, entry, table, frames, samples, _rate_measured(session, name, entry))
+
+
+def _rate_measured(session: Path, name: str, entry: dict[str, Any]) -> bool:
+    """Whether nominal_fps was only timed on the first frames: the worker's result says so."""
+    if "rate_measured" in entry:
+        return bool(entry["rate_measured"])
+    try:
+        result = json.loads((session / "logs" / f"{name}.worker.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(isinstance(result, dict) and result.get("rate_measured"))
 
 
 def cross_camera(cameras: list[CameraData], qc: QcConfig) -> CheckResult:
