@@ -16,6 +16,9 @@ from camera_daemon.qc.verdicts import SessionQc, Verdict
 from camera_daemon.safe_write import write_text_atomic
 
 QC_FILE = "qc.json"
+# Where the section goes when the post-stop stage has written no report.md: creating report.md here
+# would make a later `camd stitch` refuse to run without --force.
+QC_REPORT = "qc.md"
 _BEGIN, _END = "<!-- camd qc -->", "<!-- /camd qc -->"
 _STYLE = {Verdict.PASS: "green", Verdict.WARNING: "yellow", Verdict.FAIL: "bold red", Verdict.NA: "dim"}
 
@@ -52,7 +55,7 @@ def _with_section(existing: str, section: str) -> str:
     start, end = existing.find(_BEGIN), existing.find(_END)
     if start >= 0 and end > start:
         return existing[:start] + section + existing[end + len(_END) :].lstrip("\n")
-    return (existing.rstrip("\n") + "\n\n" if existing.strip() else "# Session report\n\n") + section
+    return existing.rstrip("\n") + "\n\n" + section
 
 
 def write_outputs(session: Path, result: SessionQc, qc: QcConfig) -> Path:
@@ -61,8 +64,10 @@ def write_outputs(session: Path, result: SessionQc, qc: QcConfig) -> Path:
     data = {**result.as_json(), "thresholds": qc.model_dump()}
     write_text_atomic(post / QC_FILE, json.dumps(data, indent=2) + "\n")
     report = post / "report.md"
-    existing = report.read_text(encoding="utf-8") if report.is_file() else ""
-    write_text_atomic(report, _with_section(existing, markdown_section(result, qc)))
+    section = markdown_section(result, qc)
+    if report.is_file():
+        write_text_atomic(report, _with_section(report.read_text(encoding="utf-8"), section))
+    write_text_atomic(post / QC_REPORT, section)
     return post / QC_FILE
 
 

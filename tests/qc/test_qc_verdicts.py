@@ -66,7 +66,25 @@ def test_good_session_passes_every_check(good: Path) -> None:
     assert manifest(good)["qc"]["verdict"] == "PASS"  # written at stop
     written = json.loads((good / "post" / "qc.json").read_text())
     assert written["thresholds"]["max_gap_fraction"] == 0.001
-    assert "## Quality control" in (good / "post" / "report.md").read_text()
+    assert "## Quality control" in (good / "post" / "qc.md").read_text()
+
+
+def test_table_and_several_sessions(good: Path, faulty: Path) -> None:
+    result = camd("qc", str(good), str(faulty))
+    assert result.returncode == 1
+    assert f"{good}  QC: PASS" in result.stdout and f"{faulty}  QC: FAIL" in result.stdout
+
+
+def test_section_joins_the_post_report_and_stitch_still_runs(good: Path, tmp_path: Path) -> None:
+    """QC at stop must not leave a report.md that makes a later `camd stitch` demand --force."""
+    session = Path(shutil.copytree(good, tmp_path / "s"))
+    stitched = camd("stitch", str(session))
+    assert stitched.returncode == 0, stitched.stderr
+    for _ in range(2):  # a rerun replaces its section, never adds a second
+        assert camd("qc", str(session)).returncode == 0
+    report = (session / "post" / "report.md").read_text()
+    assert report.count("## Quality control") == 1 and "Verdict: **PASS**" in report
+    assert report.index("## Quality control") > 0  # after the post-stop stage's own report
 
 
 def test_each_injected_fault_fails_only_its_check(faulty: Path) -> None:
