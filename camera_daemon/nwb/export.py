@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from camera_daemon.config import NwbConfig, load_config
-from camera_daemon.errors import CamdError, SessionExistsError
+from camera_daemon.errors import CamdError, ConfigError, SessionExistsError
 from camera_daemon.qc.session import read_session_manifest
 from camera_daemon.safe_write import open_new_exclusive
 from camera_daemon.timing.table import read_csv
@@ -108,7 +108,11 @@ def build_nwbfile(session: Path, output: Path, given: NwbConfig) -> Any:
         **{key: value for key, value in _metadata(manifest, given, configured).items() if value is not None},
     )
     for name, entry in cameras.items():
-        table = read_csv(session / str(entry.get("timestamps") or f"{name}.timestamps.csv"))
+        table_path = session / str(entry.get("timestamps") or f"{name}.timestamps.csv")
+        try:
+            table = read_csv(table_path)
+        except OSError as error:
+            raise CamdError(f"{table_path}: {error.strerror}; run camd timestamps {session} to rebuild it") from None
         description = (
             f"{entry.get('backend')} camera, {entry.get('width')}x{entry.get('height')}, "
             f"pixel format {entry.get('pixel_format')}, nominal {entry.get('nominal_fps') or 'free-running'} fps"
@@ -146,6 +150,8 @@ def export_nwb(
     session = session.resolve()
     read_session_manifest(session)  # a clear error for a folder that is no session, before any output
     output = (output or session / f"{session.name}.nwb").absolute()
+    if output.is_dir():
+        raise ConfigError(f"--output {output} is a folder; name the .nwb file to write")
     if output.exists() and not force:
         raise SessionExistsError(f"{output} exists; pass --force to replace it")
     if not output.parent.is_dir():
