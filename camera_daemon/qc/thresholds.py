@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-IBL = "IBL video QC (Int. Brain Lab., 'Video hardware and software for the IBL', 2021; ibllib.qc.camera)"
+IBL = "IBL camera QC (International Brain Laboratory, ibllib.qc.camera)"
 AIND = "AIND/contraqctor (Allen Institute for Neural Dynamics, contraqctor camera checks)"
 CAMD = "camera-daemon (no published figure; `camd start` waits for every camera's first frame)"
 
