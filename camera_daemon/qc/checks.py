@@ -108,21 +108,33 @@ def _span_s(camera: CameraData) -> float:
     return float(host[-1] - host[0]) / 1e6 if host.size > 1 else 0.0
 
 
+def _clock_us(camera: CameraData) -> Array:
+    """Frame times in µs on the best clock the camera has: its own where it has one, else the host's."""
+    assert camera.table is not None
+    device = camera.table["device_time_ns"]
+    return device / 1e3 if device.size and bool(np.all(device >= 0)) else camera.table["host_time_us"].astype(float)
+
+
 def rate(camera: CameraData, qc: QcConfig) -> CheckResult:
-    """The camera's own rate: counter steps over time where ids exist, so dropped frames (judged by
-    ``frame_ids``) do not also read as a slow camera."""
+    """Judged on 1/median period, as IBL computes it: a producer that queued frames while the recorder
+    started delivers them in a burst, which skews a mean over a short recording but not a median.
+    The period is per counter step, so dropped frames (``frame_ids`` judges them) do not read as a
+    slow camera. The mean rate over the whole recording is reported beside it."""
     nominal, span = _nominal(camera), _span_s(camera)
     if nominal is None or span <= 0 or camera.table is None:
         why = _no_nominal(camera) if nominal is None else "fewer than 2 frames"
         return _result(camera, "rate", Verdict.NA, why)
     ids = _ids(camera)
-    steps = int(ids[-1] - ids[0]) if ids is not None and ids[-1] > ids[0] else camera.table["host_time_us"].size - 1
-    measured = steps / span
-    off = abs(measured - nominal)
+    times = np.diff(_clock_us(camera))
+    steps = np.diff(ids) if ids is not None else np.ones(times.size, dtype=np.int64)
+    usable = steps > 0
+    median_hz = 1e6 / float(np.median(times[usable] / steps[usable])) if bool(np.any(usable)) else 0.0
+    mean_hz = float(steps[usable].sum()) / span
+    off = abs(median_hz - nominal)
     within = [off <= qc.rate_tolerance_hz, off <= qc.rate_tolerance_fraction * nominal]
     verdict = Verdict.PASS if all(within) else Verdict.WARNING if any(within) else Verdict.FAIL
-    text = f"{measured:.3f} Hz against {nominal:g} Hz nominal ({off:.3f} Hz, {off / nominal:.2%} off)"
-    return _result(camera, "rate", verdict, text, mean_hz=measured, nominal_hz=nominal, off_hz=off)
+    text = f"{median_hz:.3f} Hz (mean {mean_hz:.3f}) against {nominal:g} Hz nominal ({off / nominal:.2%} off)"
+    return _result(camera, "rate", verdict, text, rate_hz=median_hz, mean_hz=mean_hz, nominal_hz=nominal, off_hz=off)
 
 
 def intervals(camera: CameraData, qc: QcConfig) -> CheckResult:

@@ -98,7 +98,7 @@ def test_each_injected_fault_fails_only_its_check(faulty: Path) -> None:
     gap = next(r for r in result["checks"] if r["check"] == "frame_ids" and r["camera"] == "gap")
     assert gap["values"]["missing"] == 1 and gap["values"]["gaps"] == 1
     rate = next(r for r in result["checks"] if r["check"] == "rate" and r["camera"] == "rate")
-    assert rate["values"]["mean_hz"] == pytest.approx(24.0, abs=0.3)
+    assert rate["values"]["rate_hz"] == pytest.approx(24.0, abs=0.3)
 
 
 def _edit_table(session: Path, camera: str, edit: Any) -> None:
