@@ -1,4 +1,8 @@
-"""A GenICam session (TLSimu mono free-running, viky at 30 fps) passes `camd qc` and exports to NWB."""
+"""A GenICam session (TLSimu mono and colour, free-running) passes `camd qc` and exports to NWB.
+
+viky is left out: its frames come from a timer inside the producer, which a loaded machine starves,
+so its delivered rate is the machine's, not the camera's (its own rate test fails then too).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from recordings import camd, manifest, table
 
 CAMERAS = {
     "mono": "genicam:serial:SN_InterfaceA_0?width=128&height=96",
-    "viky": "genicam:serial:0?width=200&height=160&fps=30",
+    "colour": "genicam:serial:SN_InterfaceA_1?width=128&height=96",
 }
 
 
@@ -26,13 +30,14 @@ def test_genicam_session_passes_qc_and_exports(genicam_producer_paths: tuple[Pat
     assert result.returncode == 0, result.stderr[-2000:]
     session = tmp_path / "s"
     qc = camd("qc", str(session), "--json")
-    assert qc.returncode == 0, qc.stdout
     [verdict] = json.loads(qc.stdout)
     failed = [(r["check"], r["camera"], r["detail"]) for r in verdict["checks"] if r["verdict"] == "FAIL"]
     assert failed == []
+    assert qc.returncode == 0
     by_check = {(r["check"], r["camera"]): r for r in verdict["checks"]}
     assert by_check[("frame_ids", "mono")]["verdict"] == "PASS"  # the device's own contiguous counter
     assert by_check[("device_clock", "mono")]["verdict"] in ("PASS", "WARNING")  # TLSimu has a clock
+    assert by_check[("rate", "mono")]["verdict"] == "N/A"  # TLSimu states no rate: nothing to judge by
 
     exported = camd("export", "nwb", str(session), "--output", str(tmp_path / "rig.nwb"))
     assert exported.returncode == 0, exported.stderr
