@@ -212,6 +212,9 @@ def recover(
     from camera_daemon.analysis.results import merge_left_parts
 
     merge_left_parts(session)
+    from camera_daemon.daemon.post_stage import run_qc_after_stop
+
+    manifest["qc"] = run_qc_after_stop(session)
     if json_output:
         print_json(session_report(session, manifest))
     else:
@@ -258,6 +261,12 @@ def _mount_subcommands(argv: list[str]) -> None:
         from camera_daemon.curate.cli import register as register_curate
 
         register_curate(app)
+    if everything or word in ("qc", "export"):
+        from camera_daemon.nwb.cli import export_app
+        from camera_daemon.qc.cli import qc
+
+        app.command("qc")(qc)
+        app.add_typer(export_app, name="export")
 
 
 def _one_line(text: str) -> str:

@@ -95,6 +95,10 @@ class CameraConfig(_Strict):
     drop_frames: list[FrameNumber] = Field(default_factory=list)
     repeat_frames: list[FrameNumber] = Field(default_factory=list)
     scene: str = "texture"
+    # synthetic only: scales every pixel (0.1 films a too-dark room), and the rate frames really come at
+    # while ``fps`` stays the nominal one (0: the same): faults that quality control must catch
+    brightness: float = Field(default=1.0, ge=0.0, le=1.0)
+    true_fps: float = Field(default=0.0, ge=0.0, le=10000.0)
     # opencv only: play a file at its native rate instead of as fast as the encoder takes it
     realtime: bool = False
     # genicam only: node name -> value, applied in the connection that then acquires
@@ -305,6 +309,37 @@ class PostConfig(_Strict):
     debug: bool = False
 
 
+class QcConfig(_Strict):
+    """Quality-control thresholds; each default and its published source is listed in camera_daemon/qc/thresholds.py."""
+
+    frame_count_warn_below: int = Field(default=5, ge=0)
+    max_gap_fraction: float = Field(default=0.001, ge=0.0, le=1.0)
+    rate_tolerance_hz: float = Field(default=1.0, ge=0.0)
+    rate_tolerance_fraction: float = Field(default=0.01, ge=0.0, le=1.0)
+    interval_tolerance_ms: float = Field(default=10.0, ge=0.0)
+    device_clock_tolerance_ms: float = Field(default=0.5, ge=0.0)
+    max_start_spread_ms: float = Field(default=1000.0, ge=0.0)
+    brightness_min: float = Field(default=40.0, ge=0.0, le=255.0)
+    brightness_max: float = Field(default=200.0, ge=0.0, le=255.0)
+    brightness_min_share: float = Field(default=0.75, ge=0.0, le=1.0)
+    brightness_samples: int = Field(default=20, ge=1, le=10000)
+
+
+class NwbConfig(_Strict):
+    """Metadata of an NWB export; empty fields get defaults drawn from the session itself."""
+
+    session_description: str = ""
+    identifier: str = ""
+    experimenter: list[str] = Field(default_factory=list)
+    institution: str = ""
+    lab: str = ""
+    # the animal: NWB readers (and nwbinspector, as CRITICAL) expect a subject with species and age
+    subject_id: str = ""
+    species: str = ""  # latin binomial, e.g. "Mus musculus"
+    sex: str = "U"  # M, F, U or O
+    age: str = ""  # ISO 8601 duration, e.g. "P90D"
+
+
 class SessionConfig(_Strict):
     session: SessionSection = Field(default_factory=SessionSection)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
@@ -312,6 +347,8 @@ class SessionConfig(_Strict):
     post: PostConfig = Field(default_factory=PostConfig)
     disk: DiskConfig = Field(default_factory=DiskConfig)
     preview: PreviewConfig = Field(default_factory=PreviewConfig)
+    qc: QcConfig = Field(default_factory=QcConfig)
+    nwb: NwbConfig = Field(default_factory=NwbConfig)
     cameras: list[CameraConfig] = Field(min_length=1, max_length=64)
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ from typing import Any
 
 from camera_daemon.analysis.loader import check_callbacks
 from camera_daemon.config import SessionConfig
-from camera_daemon.daemon.post_stage import run_post_after_stop
+from camera_daemon.daemon.post_stage import run_post_after_stop, run_qc_after_stop
 from camera_daemon.daemon.preview_host import host_preview
 from camera_daemon.daemon.status import CameraStatus
 from camera_daemon.daemon.supervisor import Supervisor
@@ -98,5 +98,6 @@ def _record_into(
     if config.post.enabled:
         manifest["post"] = run_post_after_stop(folder.root, config)
         write_manifest(folder.manifest, manifest)
+    manifest["qc"] = run_qc_after_stop(folder.root)
     assemble_detached(folder.logs)  # the manifest is final: pack the logger's entries off the stop path
     return folder.root, manifest

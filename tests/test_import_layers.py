@@ -36,6 +36,8 @@ LAYERS: dict[str, int] = {
     "curate": 7,  # extract, cluster, annotate, package: finished sessions into datasets, on top of post
     "analysis": 6,  # callbacks fed from the tap, their result tables, stamping (which the worker calls)
     "web": 6,  # preview page and HTTP API over the taps; its host passes status and actions in as callables
+    "qc": 6,  # quality-control verdicts over finished files, run at stop like post
+    "nwb": 6,  # NWB export of a finished session
     "daemon": 7,  # supervisor, workers, control socket, status tables: cameras into encoding/timing/session
     "recording": 8,  # one foreground recording from config to post stage
     "preflight": 8,  # checks before a session: cameras, encoders, disk, and a short trial recording

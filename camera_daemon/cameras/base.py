@@ -45,6 +45,8 @@ class FrameGeometry:
     height: int
     pixel_format: PixelFormat
     nominal_fps: float
+    # True when the camera states no rate and nominal_fps was timed on its first frames: no nominal to judge by
+    rate_measured: bool = False
 
     @property
     def shape(self) -> tuple[int, ...]:

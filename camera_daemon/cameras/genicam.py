@@ -162,6 +162,7 @@ class GenICamCamera:
         assert converter is not None
         node_map = self._acquirer.remote_device.node_map
         rate = configure.nominal_fps(node_map, self._config)
+        measured = rate is None
         if rate is None:
             slot, info, rate = self._timed_frames(slot, info)
             logger.info("camera '%s' states no frame rate; it sends about %.1f fps", self._config.name, rate)
@@ -175,6 +176,7 @@ class GenICamCamera:
             height=converter.height,
             pixel_format=converter.output,
             nominal_fps=rate,
+            rate_measured=measured,
         )
         return slot, info
 

@@ -31,7 +31,7 @@ _NOISE_SPAN = 2 * _NOISE_LEVELS - 1  # noise values lie in [0, span): the scene 
 class SceneRenderer:
     """Draws the picture for a content number; shared by the camera and by tests that verify pixels."""
 
-    def __init__(self, geometry: FrameGeometry, scene: str = "texture", seed: int = 7) -> None:
+    def __init__(self, geometry: FrameGeometry, scene: str = "texture", seed: int = 7, brightness: float = 1.0) -> None:
         self.geometry = geometry
         self.scene = scene
         rng = np.random.default_rng(seed)
@@ -52,6 +52,8 @@ class SceneRenderer:
             self._texture = np.repeat(plane[..., None], 3, axis=2) if len(shape) == 3 else plane
         else:
             self._texture = np.full(shape, top // 2, dtype=dtype)
+        if brightness != 1.0:  # scaled once here, so a dim camera costs nothing per frame
+            self._texture = (self._texture * brightness).astype(dtype)
 
     def render(self, content: int, out: np.ndarray) -> None:  # type: ignore[type-arg]
         """Fill ``out`` with frame ``content``: the texture moves one pixel a frame (slow scene: every 8th)."""
@@ -100,7 +102,7 @@ class SyntheticCamera:
             pixel_format=PixelFormat(config.pixel_format),
             nominal_fps=config.fps,
         )
-        self._renderer = SceneRenderer(self._geometry, scene=config.scene)
+        self._renderer = SceneRenderer(self._geometry, scene=config.scene, brightness=config.brightness)
         self._drops = frozenset(config.drop_frames)
         self._repeats = frozenset(config.repeat_frames)
         self._rng = np.random.default_rng(11)
@@ -126,7 +128,7 @@ class SyntheticCamera:
         self._due_s = self._start_s
 
     def _next_due(self) -> float:
-        period = 1.0 / self._config.fps
+        period = 1.0 / (self._config.true_fps or self._config.fps)
         if self._config.irregular:
             period *= 0.4 + 1.2 * float(self._rng.random())
         self._due_s += period

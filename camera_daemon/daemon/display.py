@@ -50,6 +50,10 @@ def summary_table(session: Path, manifest: dict[str, Any]) -> Table:
             str(entry.get("video")),
             entry["exit_state"] + (f": {entry['error']}" if entry.get("error") else ""),
         )
+    if manifest.get("qc"):
+        from camera_daemon.qc.output import summary_line
+
+        table.caption = summary_line(manifest["qc"])
     return table
 
 

@@ -29,3 +29,20 @@ def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
         "dedupe_dropped": result.dedupe_dropped,
         "report": str(result.post_dir / "report.md"),
     }
+
+
+def run_qc_after_stop(session: Path) -> dict[str, Any]:
+    """Quality control of the final files (post/qc.json, the report's section); the verdict goes
+    into the manifest so the summary shows it. Its failure never touches the recording."""
+    from camera_daemon.qc.output import manifest_summary
+    from camera_daemon.session.manifest import read_manifest, write_manifest
+
+    summary = manifest_summary(session)
+    manifest_path = session / "manifest.json"
+    try:
+        manifest = read_manifest(manifest_path)
+        manifest["qc"] = summary
+        write_manifest(manifest_path, manifest)
+    except (OSError, ValueError) as error:  # a full disk: post/qc.json may still hold the verdict
+        summary = {**summary, "error": f"manifest not updated ({error})"}
+    return summary

@@ -134,6 +134,9 @@ class Daemon:
 
             manifest["post"] = run_post_after_stop(self.folder.root, self.config)
             write_manifest(self.folder.manifest, manifest)
+        from camera_daemon.daemon.post_stage import run_qc_after_stop
+
+        manifest["qc"] = run_qc_after_stop(self.folder.root)
         self.final = {"session": str(self.folder.root), "manifest": manifest}
         self.state = "stopped"
         log.info("stopped: %s", manifest["exit_state"])

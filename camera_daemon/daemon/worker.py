@@ -409,6 +409,7 @@ def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseExc
                 "nominal_fps": camera.geometry.nominal_fps,
                 **getattr(camera, "read_back", {}),
                 "setting_warnings": list(getattr(camera, "setting_warnings", [])),
+                "rate_measured": camera.geometry.rate_measured,
             }
         ),
         "error": None if error is None else _describe(error),
