@@ -51,6 +51,7 @@ def camera_entry(
         for key in _ROW_COUNTS:
             entry[key] = int(row[key])
     add_drop_total(entry, paused_frames=int(row["paused_frames"]))
+    entry["paused_frames"] = int(row["paused_frames"])  # grabbed while paused: ids QC must not call lost
     for key in ("ring_high_water", "lateness_max_us", "schedule_lag_max_us"):
         entry[key] = int(row[key])  # how far behind the recording ran, which zero drops can hide
     if result.get("setting_warnings"):

@@ -63,17 +63,27 @@ def frame_ids(camera: CameraData, qc: QcConfig) -> CheckResult:
         return _result(camera, "frame_ids", Verdict.NA, "no frame counter")
     steps = np.diff(ids)
     back, repeated = int(np.count_nonzero(steps < 0)), int(np.count_nonzero(steps == 0))
-    missing = int(np.sum(steps[steps > 1] - 1))
-    gaps = int(np.count_nonzero(steps > 1))
+    # Frames grabbed while paused were never meant to be saved: their ids are skipped, not lost.
+    paused = int(camera.entry.get("paused_frames") or 0)
+    missing = max(0, int(np.sum(steps[steps > 1] - 1)) - paused)
+    gaps = int(np.count_nonzero(steps > 1)) if missing else 0
     expected = int(ids.size) + missing
     fraction = missing / expected if expected else 0.0
-    values = {"gaps": gaps, "missing": missing, "missing_fraction": fraction, "repeated": repeated, "backwards": back}
+    values = {
+        "gaps": gaps,
+        "missing": missing,
+        "missing_fraction": fraction,
+        "repeated": repeated,
+        "backwards": back,
+        "paused_frames": paused,
+    }
     if back or repeated:
         first = int(np.flatnonzero(steps <= 0)[0]) + 1
         what = f"{back} step(s) back" if back else f"{repeated} repeated id(s)"
         return _result(camera, "frame_ids", Verdict.FAIL, f"{what}, first at row {first}", **values)
     if missing == 0:
-        return _result(camera, "frame_ids", Verdict.PASS, "every id advances by 1", **values)
+        text = f"every id advances by 1 ({paused} skipped while paused)" if paused else "every id advances by 1"
+        return _result(camera, "frame_ids", Verdict.PASS, text, **values)
     verdict = Verdict.WARNING if fraction < qc.max_gap_fraction else Verdict.FAIL
     text = f"{missing} id(s) missing in {gaps} gap(s), {fraction:.3%} of frames"
     return _result(camera, "frame_ids", verdict, text, **values)

@@ -79,6 +79,11 @@ def test_start_status_pause_resume_stop(tmp_path, runtime):
         assert np.sum(gaps_s > 0.2) == 1
     assert not (runtime / "default.sock").exists() and not (runtime / "default.pid").exists()
     assert camd("status").returncode != 0
+    # The ids the camera counted while paused were skipped on purpose: QC must not call them lost.
+    checked = json.loads(camd("qc", str(session), "--json").stdout)[0]["checks"]
+    for result in (r for r in checked if r["check"] == "frame_ids"):
+        assert data["cameras"][result["camera"]]["paused_frames"] > 0
+        assert result["verdict"] == "PASS", result
 
 
 def test_killed_worker_is_reported_within_a_second_and_others_keep_recording(tmp_path, runtime):
