@@ -126,11 +126,11 @@ def test_frames_a_killed_encoder_never_saved_are_counted_as_drops(tmp_path):
 def test_a_stop_without_room_for_a_second_copy_still_gives_the_logged_times(tmp_path):
     config = tmp_path / "c.toml"
     lines = ["[disk]", "min_free_megabytes = 0", "reserve_megabytes = 1", "[encoder]", 'codec = "ffv1"']
-    camera = ["[[cameras]]", 'name = "cam0"', 'scene = "white"', "width = 320", "height = 240"]
+    camera = ["[[cameras]]", 'name = "cam0"', 'scene = "white"', "width = 640", "height = 480"]
     config.write_text("\n".join([*lines, *camera]) + "\n")
-    with small_disk(tmp_path / "disk", 16) as disk:
-        _fill(disk, 10)  # the video (about 3.5 MiB) fits, a second copy of it does not
-        result = camd("run", str(config), "--output", str(disk), "--session", "s", "--quiet", "--duration", "1.5")
+    with small_disk(tmp_path / "disk", 32) as disk:
+        _fill(disk, 12)  # the video (about 9 MiB: 1 s from the first frame) fits, a second copy does not
+        result = camd("run", str(config), "--output", str(disk), "--session", "s", "--quiet", "--duration", "1")
         assert result.returncode == 0, result.stderr
         stats = os.statvfs(disk)
         assert stats.f_bavail * stats.f_frsize < (disk / "s" / "cam0.mkv").stat().st_size
