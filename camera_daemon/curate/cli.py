@@ -25,7 +25,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 def extract(
     session: Annotated[Path, typer.Argument(help="A finished session folder.")],
-    camera: Annotated[list[str] | None, typer.Option("--camera", "-c", help="Only this camera (repeatable).")] = None,
+    camera: Annotated[list[str] | None, typer.Option("--camera", help="Only this camera (repeatable).")] = None,
     every: Annotated[int | None, typer.Option("--every", help="Every Nth frame: 0, N, 2N, ...")] = None,
     fps: Annotated[float | None, typer.Option("--fps", help="R frames per second of logged time.")] = None,
     times: Annotated[
@@ -73,7 +73,7 @@ def extract(
 
 def cluster(
     session: Annotated[Path, typer.Argument(help="A finished session folder.")],
-    camera: Annotated[list[str] | None, typer.Option("--camera", "-c", help="Only this camera (repeatable).")] = None,
+    camera: Annotated[list[str] | None, typer.Option("--camera", help="Only this camera (repeatable).")] = None,
     threshold: Annotated[
         int, typer.Option("--threshold", help="pHash bits within which frames share a cluster (0-64).")
     ] = 12,
@@ -102,7 +102,7 @@ def cluster(
 def annotate(
     session: Annotated[Path, typer.Argument(help="A finished session folder.")],
     events: Annotated[Path, typer.Option("--events", help="CSV: start (UTC or seconds), end (optional), label.")],
-    camera: Annotated[str | None, typer.Option("--camera", "-c", help="The camera video to annotate.")] = None,
+    camera: Annotated[str | None, typer.Option("--camera", help="The camera video to annotate.")] = None,
     mosaic: Annotated[bool, typer.Option("--mosaic", help="Annotate post/mosaic.mkv instead.")] = False,
     output: Annotated[Path | None, typer.Option("--output", help="Output video (default in <session>/post).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an earlier output.")] = False,

@@ -50,11 +50,13 @@ def test_times_and_utc_pick_the_nearest_logged_frame(recorded: Path, tmp_path: P
     start = min(int(table(recorded, name)["utc_time_us"][0]) for name in ("left", "right"))
     expected = [int(np.argmin(np.abs(utc - (start + seconds * 1e6)))) for seconds in (0.5, 1.25)]
     out = tmp_path / "times"
-    result = camd("extract", str(recorded), "-c", "left", "--times", "0.5,1.25", "--output", str(out), "-q")
+    result = camd("extract", str(recorded), "--camera", "left", "--times", "0.5,1.25", "--output", str(out), "-q")
     assert result.returncode == 0, result.stderr
     assert codes(out, "left") == expected
     out = tmp_path / "utc"
-    result = camd("extract", str(recorded), "-c", "left", "--utc", iso(int(utc[33]) + 2000), "--output", str(out), "-q")
+    result = camd(
+        "extract", str(recorded), "--camera", "left", "--utc", iso(int(utc[33]) + 2000), "--output", str(out), "-q"
+    )
     assert result.returncode == 0, result.stderr
     assert codes(out, "left") == [33]
 
@@ -111,7 +113,9 @@ def test_fps_takes_the_frame_nearest_each_tick(recorded: Path, tmp_path: Path) -
     ticks = np.arange(int(utc[0]), int(utc[-1]) + 1, 1e6 / 6)
     expected = sorted({int(np.argmin(np.abs(utc - tick))) for tick in ticks})
     out = tmp_path / "fps"
-    result = camd("extract", str(recorded), "-c", "left", "--fps", "6", "--format", "jpg", "--output", str(out), "-q")
+    result = camd(
+        "extract", str(recorded), "--camera", "left", "--fps", "6", "--format", "jpg", "--output", str(out), "-q"
+    )
     assert result.returncode == 0, result.stderr
     assert codes(out, "left") == expected
     assert len(expected) >= 10
