@@ -9,6 +9,7 @@ so an event's box is always in the same place while it lasts.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from camera_daemon.curate.outputs import check_output, recorded_files
 from camera_daemon.curate.threads import progress_bar
 from camera_daemon.curate.timeline import frame_interval_us, iso, parse_utc, session_start_us
 from camera_daemon.errors import ConfigError, SessionExistsError
@@ -26,6 +28,7 @@ from camera_daemon.post.session_io import IntArray, SessionTracks
 ROW = 20  # overlay row height in pixels
 BOX = (0, 255, 255)  # event boxes are yellow (BGR): never a grey a mono camera could show
 START_COLUMNS = ("start", "time", "utc", "seconds")
+ANNOTATED_DIR = "annotated"  # under post/: the one place in a session an annotated copy may be written
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,12 @@ class Event:
 def _moment(text: str, start_us: int, where: str) -> int:
     """Seconds from the session start, or an ISO UTC time."""
     try:
-        return start_us + round(float(text) * 1e6)
+        seconds = float(text)
     except ValueError:
         return parse_utc(text, where)
+    if not math.isfinite(seconds):
+        raise ConfigError(f"{where}: '{text}' is not a time; give seconds from the session start or ISO UTC")
+    return start_us + round(seconds * 1e6)
 
 
 def read_events(path: Path, start_us: int) -> list[Event]:
@@ -121,9 +127,12 @@ def annotate_session(
 ) -> tuple[Path, int]:
     video, utc, interval = source_of(tracks, camera)
     events = read_events(events_path, session_start_us(tracks))
-    target = output if output is not None else tracks.post_dir / f"{camera or 'mosaic'}.annotated.mkv"
-    if target.resolve() == video.resolve():
-        raise ConfigError(f"--output {target} is the source video; the original is never modified, choose another")
+    folder = tracks.post_dir / ANNOTATED_DIR
+    target = output if output is not None else folder / f"{camera or 'mosaic'}.mkv"
+    recorded = {track.video.resolve() for track in tracks.cameras} | recorded_files(tracks.folder)
+    if target.resolve() == video.resolve() or target.resolve() in recorded:
+        raise ConfigError(f"--output {target} is a recorded file; the original is never modified, choose another")
+    check_output("--output", target, tracks.folder, folder)
     if target.exists() and not force:
         raise SessionExistsError(f"{target} exists; pass --force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -159,6 +159,17 @@ def _drop_repeats(rows: list[tuple[int, str, int]], folder: Path) -> list[tuple[
     return kept
 
 
+def _remove_earlier(output: Path, table: Path) -> None:
+    """--force: delete the images the earlier extraction listed (and only those), so the folder holds
+    exactly what the new table lists; a name with a folder in it was not written by camd and is kept."""
+    with table.open(newline="", encoding="utf-8") as handle:
+        names = [row.get("image") or "" for row in csv.DictReader(handle)]
+    for name in names:
+        if name and Path(name).name == name and name not in (".", ".."):
+            (output / name).unlink(missing_ok=True)
+    table.unlink()
+
+
 def extract(
     tracks: SessionTracks,
     selection: Selection,
@@ -174,10 +185,14 @@ def extract(
     for track in chosen:
         _check_format(track, fmt)
     table = output / TABLE_NAME
+    if output.exists() and not output.is_dir():
+        raise ConfigError(f"--output {output} is a file; give a folder for the images")
     if table.exists() and not force:
         raise SessionExistsError(f"{table} exists from an earlier extraction; pass --force or choose another --output")
     start_us = session_start_us(tracks)
     selected = {track.name: choose(track, selection, start_us, progress) for track in chosen}
+    if table.exists():
+        _remove_earlier(output, table)
     output.mkdir(parents=True, exist_ok=True)
     jobs: list[ImageJob] = []
     for track in chosen:

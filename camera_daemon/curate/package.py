@@ -12,6 +12,7 @@ QC: ``<session>/post/qc.json`` is read when present; its top-level ``"verdict"``
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import shutil
@@ -23,6 +24,7 @@ from typing import Any
 import bagit
 
 from camera_daemon import __version__
+from camera_daemon.curate.outputs import check_output, inside, require_session
 from camera_daemon.curate.timeline import iso
 from camera_daemon.errors import CamdError, ConfigError, SessionExistsError
 from camera_daemon.session.lock import held_for_reading
@@ -86,17 +88,32 @@ def check_session(session: Path, manifest: dict[str, Any], force: bool) -> None:
         raise PackageRefusedError(f"{session}: QC verdict is FAIL ({session / QC_FILE}); fix it, or pass --force")
 
 
-def payload(session: Path, manifest: dict[str, Any], include: frozenset[str]) -> list[Path]:
+def _safe(session: Path, name: Path, what: str) -> Path:
+    """A payload path must stay in the session: no absolute path, no ``..``, no link leading out;
+    otherwise a crafted manifest or a stray link would copy (or overwrite) files elsewhere."""
+    if name.is_absolute() or ".." in name.parts:
+        raise ConfigError(f"{session}/manifest.json: {what} '{name}' leaves the session folder; fix the manifest")
+    if not inside(session / name, session):
+        raise ConfigError(f"{session / name}: a link to {(session / name).resolve()}, outside the session; remove it")
+    return name
+
+
+def payload(session: Path, manifest: dict[str, Any], include: frozenset[str], force: bool = False) -> list[Path]:
     """Files to bundle, relative to the session: always the manifest, config, videos and tables."""
     names = {Path("manifest.json"), Path("session.toml")}
     for name, entry in (manifest.get("cameras") or {}).items():
         for key, default in (("video", f"{name}.mkv"), ("timestamps", f"{name}.timestamps.csv")):
-            names.add(Path(str(entry.get(key, default))))
+            path = _safe(session, Path(str(entry.get(key, default))), f"camera '{name}' {key}")
+            if not (session / path).is_file() and not force:
+                raise ConfigError(f"{session / path}: camera '{name}' {key} is missing; restore it, or pass --force")
+            names.add(path)
     folders = [extra for extra in ("post", "logs") if extra in include]
     for folder in folders:
-        names.update(p.relative_to(session) for p in (session / folder).rglob("*") if p.is_file())
+        names.update(p.relative_to(session) for p in (session / folder).rglob("*") if p.is_file() or p.is_symlink())
     if "nwb" in include:
-        names.update(p.relative_to(session) for p in session.rglob("*.nwb") if p.is_file())
+        names.update(p.relative_to(session) for p in session.rglob("*.nwb") if p.is_file() or p.is_symlink())
+    for name in names:
+        _safe(session, name, "file")
     return sorted(name for name in names if (session / name).is_file() and not name.name.endswith(SKIPPED_SUFFIXES))
 
 
@@ -120,33 +137,50 @@ def _bag_info(sessions: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
     return info
 
 
+def _check_output(sessions: list[Path], output: Path, zip_it: bool, force: bool) -> None:
+    """Never inside a session; an earlier bundle (folder or .zip) is replaced only with --force, and a
+    folder that is not a bundle never."""
+    for session in sessions:
+        check_output("--output", output, session, None)
+    archive = output.with_name(output.name + ".zip")
+    if zip_it and archive.exists() and not force:
+        raise SessionExistsError(f"{archive} exists; pass --force to replace it, or choose another --output")
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        if not (output / "bagit.txt").is_file():
+            raise SessionExistsError(f"--output {output} exists and is not a bundle; choose a new folder")
+        if not force:
+            raise SessionExistsError(f"--output {output} holds a bundle; pass --force to replace it")
+
+
 def make_bundle(
     sessions: list[Path], output: Path, include: frozenset[str], zip_it: bool, force: bool
 ) -> tuple[Path, int]:
     """Copy each session's payload under ``<output>/<session name>/``, then bag the folder in place."""
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise SessionExistsError(f"--output {output} exists; choose a new folder for the bundle")
+    for session in sessions:
+        require_session(session)
+    _check_output(sessions, output, zip_it, force)
     names = [session.resolve().name for session in sessions]
     if len(set(names)) != len(names):
         raise ConfigError(f"two sessions share a folder name ({', '.join(names)}); a bundle keeps them by name")
     with contextlib.ExitStack() as locks:
-        checked: list[tuple[Path, dict[str, Any]]] = []
+        checked: list[tuple[Path, dict[str, Any], list[Path]]] = []
         for session in sessions:
-            if not session.is_dir():
-                raise ConfigError(f"{session}: no such session folder")
             locks.enter_context(held_for_reading(session))  # refuses a session being recorded
             manifest = _manifest(session)
             check_session(session, manifest, force)
-            checked.append((session.resolve(), manifest))
-        output.mkdir(parents=True, exist_ok=True)
+            root = session.resolve()
+            checked.append((root, manifest, payload(root, manifest, include, force)))
+        if output.exists():
+            shutil.rmtree(output) if output.is_dir() else output.unlink()  # a bundle, and --force (checked above)
+        output.mkdir(parents=True)
         count = 0
-        for session, manifest in checked:
-            for name in payload(session, manifest, include):
+        for session, _, files in checked:
+            for name in files:
                 target = output / session.name / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(session / name, target)
                 count += 1
-        bagit.make_bag(str(output), bag_info=_bag_info(checked), checksums=["sha256"])
+        bagit.make_bag(str(output), bag_info=_bag_info([(s, m) for s, m, _ in checked]), checksums=["sha256"])
     if zip_it:
         archive = shutil.make_archive(str(output), "zip", root_dir=output.parent, base_dir=output.name)
         return Path(archive), count
@@ -167,21 +201,38 @@ def _opened(bundle: Path) -> Iterator[Path]:
         yield inner[0] if len(inner) == 1 else Path(scratch)
 
 
-def verify_bundle(bundle: Path) -> str:
+def verify_bundle(bundle: Path) -> tuple[str, int]:
     """Check every checksum; BundleChangedError names each file that changed, went missing or appeared."""
     with _opened(bundle) as folder:
         try:
             bag = bagit.Bag(str(folder))
+            problems = _compare(folder, bag)
             files = sum(1 for _ in bag.payload_files())
-            bag.validate()
+            if not problems:
+                bag.validate()
         except bagit.BagValidationError as error:
             problems = [_problem(detail) for detail in error.details] or [str(error.message)]
-            raise BundleChangedError(
-                f"bundle {bundle}: {len(problems)} file(s) changed: {'; '.join(problems)}"
-            ) from None
         except bagit.BagError as error:
             raise ConfigError(f"{bundle}: not a valid bag ({error})") from None
-    return f"bundle {bundle}: {files} payload files match manifest-sha256.txt"
+    if problems:
+        raise BundleChangedError(f"bundle {bundle}: {len(problems)} file(s) changed: {'; '.join(problems)}")
+    return f"bundle {bundle}: {files} payload files match manifest-sha256.txt", files
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _compare(folder: Path, bag: Any) -> list[str]:
+    """Every payload difference at once (bagit stops at the first kind, often just Payload-Oxum)."""
+    expected = {path: sums["sha256"] for path, sums in bag.entries.items() if path.startswith("data/")}
+    present = {Path(path).as_posix() for path in bag.payload_files()}
+    both = sorted(set(expected) & present)
+    changed = [f"{path} (sha256 differs)" for path in both if _sha256(folder / path) != expected[path]]
+    missing = [f"{path} (missing)" for path in sorted(set(expected) - present)]
+    unexpected = [f"{path} (not in the manifest)" for path in sorted(present - set(expected))]
+    return changed + missing + unexpected
 
 
 def _problem(detail: Any) -> str:
