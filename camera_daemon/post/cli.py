@@ -103,7 +103,7 @@ def stitch(
         typer.Argument(help="Session folders (camd, or ataraxis-video-system output); several run in parallel."),
     ],
     mode: Annotated[
-        str | None, typer.Option("--mode", "-m", help="mosaic | best | concat (default: [post] stitch).")
+        str | None, typer.Option("--mode", "-m", help="mosaic | best | concat (default: \\[post] stitch).")
     ] = None,
     reference: Annotated[
         str | None, typer.Option("--reference", "-r", help="Camera name, or a rate like 30fps.")
