@@ -154,7 +154,13 @@ def stitch(
     """Align every camera on UTC, then stitch (mosaic, best copy, or concat), dedupe and trim into <session>/post.
 
     Several sessions run at once on a Dask cluster: a local one unless --scheduler names another."""
+    from camera_daemon.session.lock import held_for_reading
+
     try:
+        for session in sessions:  # a live session's manifest is not written yet: exit 3, say why
+            if session.is_dir():
+                with held_for_reading(session):
+                    pass
         jobs = [
             (
                 session,
