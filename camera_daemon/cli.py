@@ -89,6 +89,8 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False, json_outpu
     def preview_line(line: str, warning: bool) -> None:
         if warning:
             sys.stderr.write(f"camd: warning: {line}\n")
+        elif json_output:  # stdout holds exactly the one JSON object a script parses
+            sys.stderr.write(f"{line}\n")
         else:
             console.print(line, soft_wrap=True, highlight=False)
 
@@ -168,11 +170,15 @@ def demo(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a session of the same --session name.")] = False,
     json_output: JsonFlag = False,
+    preview_port: PreviewPortOption = None,
+    no_preview: NoPreviewOption = False,
 ) -> None:
     """Record the built-in demo (three synthetic cameras) and print what was recorded."""
     from camera_daemon.session.options import build_config
+    from camera_daemon.web.options import with_preview_options
 
     config = build_config(DEMO_CONFIG, [], duration_s=duration, output=output, session=session)
+    config = with_preview_options(config, preview_port, no_preview)
     _record_and_report(config, force, quiet=True, json_output=json_output)
 
 

@@ -73,6 +73,8 @@ def stop(
     json_output: JsonFlag = False,
 ) -> None:
     """Stop every camera, finish the files and the manifest; exits non-zero if a camera failed."""
+    if not timeout > 0:  # checked before asking: the daemon would stop anyway and the answer be lost
+        raise ConfigError(f"--timeout {timeout:g}: give the seconds to wait for final files, more than 0")
     reply = _ask(name, "stop", timeout)
     manifest = reply["manifest"]
     if json_output:

@@ -29,7 +29,7 @@ from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_err
 from camera_daemon.daemon.runtime import pid_running, runtime_dir
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
-from camera_daemon.encoding.command import video_suffix
+from camera_daemon.encoding.command import depth_warning, video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
@@ -455,6 +455,8 @@ class Supervisor:
             cameras[worker.spec.camera.name] = entry
             if entry.get("setting_warnings"):
                 self.manifest.setdefault("warnings", []).extend(entry["setting_warnings"])
+            if depth := depth_warning(self.config.encoder, worker.spec.camera.name, str(entry.get("pixel_format"))):
+                self.manifest.setdefault("warnings", []).append(depth)
             if entry.get("warning"):
                 nominal.append(entry["warning"])
         if logger_stop is not None:

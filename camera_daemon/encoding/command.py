@@ -57,6 +57,17 @@ def _output_pix_fmt(config: EncoderConfig, pixel_format: PixelFormat) -> str:
     return "nv12" if config.hardware is not Hardware.cpu else "yuv420p"
 
 
+def depth_warning(config: EncoderConfig, camera: str, pixel_format: str) -> str | None:
+    """One line when the video keeps fewer bits than the camera sends: only ffv1 stores 16-bit
+    gray losslessly, every other codec here quietly drops the low 8 bits of a mono16 frame."""
+    if pixel_format != PixelFormat.mono16.value or config.codec is Codec.ffv1:
+        return None
+    return (
+        f"camera '{camera}' sends mono16 but {config.codec.value} keeps 8 bits per pixel; "
+        "use --codec ffv1 (codec = \"ffv1\") to keep all 16"
+    )
+
+
 def _quality_options(config: EncoderConfig) -> dict[str, Any]:
     level = _PRESET_ORDER.index(config.preset)
     quality = config.crf if config.crf is not None else config.qp

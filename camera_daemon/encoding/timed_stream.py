@@ -87,10 +87,11 @@ class TimedFrameWriter:
         self._output.close()
 
 
-def one_frame_stream(geometry: FrameGeometry, tick: int) -> bytes:
-    """A complete NUT stream of one blank frame: what the start-time encoder check feeds ffmpeg."""
+def one_frame_stream(geometry: FrameGeometry, tick: int, frame: bytes | None = None) -> bytes:
+    """A complete NUT stream of one frame (blank unless given): what the encoder checks feed ffmpeg,
+    framed exactly as the recorder frames it, so a check runs the recorder's own command."""
     buffer = io.BytesIO()
     writer = TimedFrameWriter(buffer, geometry, tick)
-    writer.write(memoryview(bytes(geometry.frame_bytes)), 0)
+    writer.write(memoryview(frame if frame is not None else bytes(geometry.frame_bytes)), 0)
     writer.close()
     return buffer.getvalue()

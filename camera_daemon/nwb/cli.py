@@ -17,8 +17,8 @@ def nwb(
     session: Annotated[Path, typer.Argument(help="A session folder.")],
     output: Annotated[Path | None, typer.Option(help="The .nwb file; default: SESSION/SESSION.nwb.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing .nwb file.")] = False,
-    description: Annotated[str, typer.Option(help="Session description; default: [nwb] or a generated one.")] = "",
-    identifier: Annotated[str, typer.Option(help="Unique identifier; default: [nwb] or one from the session.")] = "",
+    description: Annotated[str, typer.Option(help="Session description; default: \\[nwb] or a generated one.")] = "",
+    identifier: Annotated[str, typer.Option(help="Unique identifier; default: \\[nwb] or one from the session.")] = "",
     experimenter: Annotated[list[str] | None, typer.Option(help="'Last, First'; repeat for several.")] = None,
 ) -> None:
     """Write one NWB file: per camera an ImageSeries with the logged times, its videos as external files."""

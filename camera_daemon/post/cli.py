@@ -103,7 +103,7 @@ def stitch(
         typer.Argument(help="Session folders (camd, or ataraxis-video-system output); several run in parallel."),
     ],
     mode: Annotated[
-        str | None, typer.Option("--mode", "-m", help="mosaic | best | concat (default: [post] stitch).")
+        str | None, typer.Option("--mode", "-m", help="mosaic | best | concat (default: \\[post] stitch).")
     ] = None,
     reference: Annotated[
         str | None, typer.Option("--reference", "-r", help="Camera name, or a rate like 30fps.")
@@ -154,7 +154,13 @@ def stitch(
     """Align every camera on UTC, then stitch (mosaic, best copy, or concat), dedupe and trim into <session>/post.
 
     Several sessions run at once on a Dask cluster: a local one unless --scheduler names another."""
+    from camera_daemon.session.lock import held_for_reading
+
     try:
+        for session in sessions:  # a live session's manifest is not written yet: exit 3, say why
+            if session.is_dir():
+                with held_for_reading(session):
+                    pass
         jobs = [
             (
                 session,

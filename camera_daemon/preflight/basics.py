@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 from pathlib import Path
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
-from camera_daemon.config import Backend, Codec, Hardware, SessionConfig
+from camera_daemon.config import Backend, Codec, EncoderConfig, Hardware, SessionConfig
 from camera_daemon.encoding.binary import ffmpeg_path, ffmpeg_version
 from camera_daemon.encoding.command import build_command, encoder_name
 from camera_daemon.encoding.probe import ffmpeg_reason
+from camera_daemon.encoding.timed_stream import one_frame_stream, tick_us
 from camera_daemon.errors import CamdError
 from camera_daemon.gentl import producers
 from camera_daemon.preflight.rows import Row, Verdict
@@ -26,10 +29,16 @@ def check_ffmpeg() -> Row:
     return Row("ffmpeg", Verdict.ok, f"{version} at {path}", {"path": path, "version": version})
 
 
-def encode(args: list[str], frame: bytes) -> tuple[bytes | None, str]:
-    """The encoded bytes of one frame through this exact command, or None and ffmpeg's reason."""
+def encode(
+    config: SessionConfig | EncoderConfig, geometry: FrameGeometry, frame: bytes | None = None
+) -> tuple[bytes | None, str]:
+    """The encoded bytes of one frame (blank unless given) through the recorder's exact command, fed
+    the recorder's own NUT framing; or None and ffmpeg's reason."""
+    encoder = config.encoder if isinstance(config, SessionConfig) else config
+    args = build_command(encoder, geometry, Path("pipe:1"))
+    stream = one_frame_stream(geometry, tick_us(encoder.container), frame)
     try:
-        result = subprocess.run(args, input=frame, capture_output=True, timeout=_TIMEOUT_S, check=False)
+        result = subprocess.run(args, input=stream, capture_output=True, timeout=_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         return None, f"it did not encode one frame within {_TIMEOUT_S:g} s"
     except OSError as error:
@@ -51,8 +60,7 @@ def check_hardware(config: SessionConfig) -> list[Row]:
         except KeyError:  # no hardware form of this codec (ffv1): ask about the GPU with h264
             encoder = encoder.model_copy(update={"codec": Codec.h264, "crf": None, "qp": None})
             name = encoder_name(encoder)
-        args = build_command(encoder, _HARDWARE_GEOMETRY, Path("pipe:1"))
-        encoded, reason = encode(args, bytes(_HARDWARE_GEOMETRY.frame_bytes))
+        encoded, reason = encode(encoder, _HARDWARE_GEOMETRY)
         detail = f"{name} encodes here" if encoded is not None else f"{name} unusable: {reason}"
         rows.append(Row(f"hardware {hardware.value}", Verdict.info, detail, {"usable": encoded is not None}))
     return rows
@@ -81,4 +89,9 @@ def check_runtime() -> Row:
         folder = runtime_dir()
     except CamdError as error:
         return Row("runtime folder", Verdict.fail, str(error))
-    return Row("runtime folder", Verdict.ok, f"{folder} (yours, mode 0700)", {"path": str(folder)})
+    try:
+        mode = stat.S_IMODE(os.stat(folder).st_mode)
+    except OSError as error:
+        return Row("runtime folder", Verdict.fail, f"{folder} cannot be read ({error.strerror})")
+    detail = f"{folder} (yours, mode {mode:04o}, not writable by others)"
+    return Row("runtime folder", Verdict.ok, detail, {"path": str(folder), "mode": f"{mode:04o}"})

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from camera_daemon.cameras.base import Camera, FrameGeometry
 from camera_daemon.cameras.factory import create_camera
 from camera_daemon.config import CameraConfig, SessionConfig
-from camera_daemon.encoding.command import build_command, encoder_name
+from camera_daemon.encoding.command import encoder_name
 from camera_daemon.encoding.probe import probe_geometry
 from camera_daemon.preflight.basics import encode
 from camera_daemon.preflight.rows import Row, Verdict
@@ -93,9 +92,8 @@ def check_camera(session: SessionConfig, config: CameraConfig) -> CameraResult:
             result.rows.append(Row(label, Verdict.fail, f"delivers {'; '.join(mismatches)}", values))
         else:
             result.rows.append(Row(label, Verdict.ok, f"delivers {described}", values))
-    payload = frame.tobytes() if frame is not None else bytes(geometry.frame_bytes)
     name = encoder_name(session.encoder)
-    encoded, why = encode(build_command(session.encoder, geometry, Path("pipe:1")), payload)
+    encoded, why = encode(session, geometry, frame.tobytes() if frame is not None else None)
     label = f"encoder {config.name}"
     if encoded is None:
         result.rows.append(Row(label, Verdict.fail, f"{name} cannot encode this camera's frames: {why}"))

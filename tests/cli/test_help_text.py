@@ -48,6 +48,17 @@ def test_help_has_no_bool_metavar_and_no_empty_default(path: str) -> None:
     assert "<bool>" not in text
     assert "( " not in text and "()" not in text
     assert "[default: force]" not in text  # no command replaces anything unless asked
+    assert "[]" not in text
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_help_loses_no_bracketed_word_to_markup(path: str) -> None:
+    """A config section such as [post] in help text is markup to rich unless escaped, and vanishes,
+    leaving "default:" followed by two spaces: that is read line by line, before spaces collapse."""
+    result = camd(*path.split(), "--help", timeout=60)
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        assert not re.search(r"default:\s{2,}\S|default:\s*[).]|\[\s*\]", CLEAN_HELP.sub(" ", line)), line
 
 
 def test_every_short_option_means_one_thing() -> None:

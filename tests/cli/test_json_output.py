@@ -70,3 +70,16 @@ def test_daemon_start_and_stop_report_json(tmp_path: Path, runtime: Path) -> Non
     assert {n: e["frames_in_video"] for n, e in stopped["cameras"].items()} == {
         n: e["frames_in_video"] for n, e in final["cameras"].items()
     }
+
+
+def test_preview_address_goes_to_stderr_with_json(tmp_path: Path) -> None:
+    """A script parses stdout whole: the preview's address is for the person, on stderr."""
+    run = camd("run", *CAMERAS, "--duration", "1", "--output", str(tmp_path), "--session", "r", "-q", "--json")
+    assert json.loads(run.stdout)["session"] == str(tmp_path / "r"), run.stdout
+    assert "preview: http://" in run.stderr, run.stderr
+    demo = camd("demo", "--output", str(tmp_path), "--session", "d", "--duration", "1", "--json")
+    assert json.loads(demo.stdout)["session"] == str(tmp_path / "d"), demo.stdout
+    assert "preview: http://" in demo.stderr, demo.stderr
+    quiet = camd("demo", "--output", str(tmp_path), "--session", "n", "--duration", "1", "--json", "--no-preview")
+    assert json.loads(quiet.stdout)["session"] == str(tmp_path / "n"), quiet.stdout
+    assert "preview" not in quiet.stderr, quiet.stderr

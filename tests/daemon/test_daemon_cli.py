@@ -184,3 +184,16 @@ def test_logs_follow_ends_when_the_daemon_ends(tmp_path, runtime):
     follow = camd("logs", "-f", timeout=120)
     assert follow.returncode == 0
     assert "recording" in follow.stdout and "stopped: stopped" in follow.stdout
+
+
+def test_stop_refuses_a_timeout_that_is_not_positive_and_sends_nothing(tmp_path, runtime):
+    session = start(tmp_path)
+    for value in ("-1", "0"):
+        result = camd("stop", "--timeout", value)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines() == [
+            f"camd: error: --timeout {value}: give the seconds to wait for final files, more than 0"
+        ]
+    assert status()["session"] == str(session)  # still recording: nothing was sent
+    assert camd("stop").returncode == 0
+    assert manifest(session)["exit_state"] == "stopped"

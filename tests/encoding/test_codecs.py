@@ -8,7 +8,7 @@ import pytest
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.cameras.synthetic import SceneRenderer
 
-from recordings import decoded_counters, frame_times_s, iter_frames, record_session, table
+from recordings import camd, decoded_counters, frame_times_s, iter_frames, manifest, record_session, table
 
 _DECODE_FORMAT = {"mono8": "gray", "bgr8": "bgr24", "mono16": "gray16le"}
 
@@ -46,3 +46,19 @@ def test_codec_and_container_keep_frames_equal_to_timestamps(tmp_path, codec, co
     expected = (rows["host_time_us"] - rows["host_time_us"][0]) / 1e6
     tolerance = 0.0011 if container == "mkv" else 1e-5
     assert np.allclose(times, expected, atol=tolerance)
+
+
+def test_mono16_with_an_8_bit_codec_warns_once_and_the_manifest_keeps_it(tmp_path):
+    """h264 stores 8 bits: the run says so in one line naming the fix, and ffv1 is not warned about."""
+    spec = "a=synthetic:?pixel_format=mono16&width=64&height=48"
+    warning = (
+        "camera 'a' sends mono16 but h264 keeps 8 bits per pixel; use --codec ffv1 (codec = \"ffv1\") to keep all 16"
+    )
+    for codec, expected in (("h264", [warning]), ("ffv1", [])):
+        args = ["--duration", "1", "--output", str(tmp_path), "--session", codec, "-q", "--no-preview"]
+        result = camd("run", "--camera", spec, "--codec", codec, *args)
+        assert result.returncode == 0, result.stderr
+        assert [line for line in result.stderr.splitlines() if "mono16" in line] == [
+            f"camd: warning: {w}" for w in expected
+        ]
+        assert [w for w in manifest(tmp_path / codec).get("warnings", []) if "mono16" in w] == expected

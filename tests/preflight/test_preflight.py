@@ -71,3 +71,24 @@ def test_genicam_cameras_open_and_a_format_they_do_not_send_fails(producers: Non
     assert (rows["camera mono"]["values"]["width"], rows["camera mono"]["values"]["height"]) == (512, 512)
     assert rows["camera viky"]["verdict"] == "ok" and rows["camera viky"]["values"]["width"] == 400
     assert "set to PixelFormat Mono12 but sends Mono8" in rows["camera bad"]["detail"]
+
+
+def test_one_camera_passes_through_the_recorders_own_framing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-frame encode is fed NUT, as the worker feeds ffmpeg: raw bytes would be refused."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o755)
+    runtime.chmod(0o755)  # a umask may have taken bits away
+    monkeypatch.setenv("CAMD_RUNTIME_DIR", str(runtime))
+    output = tmp_path / "out"
+    output.mkdir()
+    code, rows, stderr = _preflight("-c", "a=synthetic", "--output", str(output))
+    assert code == 0, stderr
+    assert rows["encoder a"]["verdict"] == "ok", rows["encoder a"]
+    assert rows["disk"]["values"]["hours_left"] > 0
+    for hardware in ("nvenc", "vaapi", "qsv"):  # their own reason, never the framing's
+        assert "Invalid data found" not in rows[f"hardware {hardware}"]["detail"], rows[f"hardware {hardware}"]
+    assert rows["runtime folder"]["verdict"] == "ok"
+    assert "mode 0755" in rows["runtime folder"]["detail"] and "0700" not in rows["runtime folder"]["detail"]
+    assert rows["runtime folder"]["values"]["mode"] == "0755"
