@@ -23,7 +23,7 @@ CameraOption = Annotated[
 
 def preview(
     config: Annotated[
-        Path | None, typer.Argument(help="Session TOML file (only cameras and [preview] are used).")
+        Path | None, typer.Argument(help="Session TOML file (only cameras and \\[preview] are used).")
     ] = None,
     camera: CameraOption = None,
     preview_port: PreviewPortOption = None,

@@ -39,7 +39,9 @@ import numpy as np
 _SHM = Path("/dev/shm")
 _MAGIC = 0x3150_4154_444D_4143  # "CAMDTAP1" little-endian
 _PAGE = mmap.PAGESIZE
-_HEADER = 64  # bytes before the pixels in the frame page
+# Bytes before the pixels in the frame page: room for 16 header words, so that no header word is
+# ever a pixel (a word past the header would be overwritten by the first published frame).
+_HEADER = 128
 # Control page, u64 words: magic, capacity, default interval, demand-until, wanted interval, then
 # "every" and its own demand-until: until then, each saved frame whose index is a multiple of it is
 # published too (an analysis process asks for every N-th recorded frame, not for a rate).

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from camera_daemon.config import PreviewConfig
-from camera_daemon.web.access import TOKEN_HEADER, AccessRules
+from camera_daemon.web.access import TOKEN_HEADER, AccessRules, stranger
 from camera_daemon.web.controls import Controls
 from camera_daemon.web.frames import TileSource
 
@@ -33,6 +33,7 @@ class PreviewServer(Protocol):
 _ASSETS = {"preview.js": "text/javascript", "preview.css": "text/css"}
 _HEADERS = {
     "Cache-Control": "no-store",
+    "Cross-Origin-Resource-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -67,7 +68,12 @@ class _Routes:
     async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         token = request.headers.get(TOKEN_HEADER) or request.query.get("token")
         origin = request.headers.get("Origin")
-        why = self.server.rules.refusal(request.method, request.path, request.host, origin, token)
+        why = None
+        if self.server.rules.loopback and request.transport is not None:
+            transport = request.transport
+            why = stranger(transport.get_extra_info("peername"), transport.get_extra_info("sockname"))
+        if why is None:
+            why = self.server.rules.refusal(request.method, request.path, request.host, origin, token)
         if why is not None:
             self.log.warning("preview: refused %s %s from %s: %s", request.method, request.path, request.remote, why)
             response: web.StreamResponse = _json({"ok": False, "error": why}, status=403)

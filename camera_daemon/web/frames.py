@@ -27,10 +27,14 @@ class _Encoded:
     host_time_us: int
 
 
-def encode_jpeg(frame: TapFrame) -> bytes:
+def encode_jpeg(frame: TapFrame, width: int = 0) -> bytes:
+    """The frame as JPEG, no wider than ``width``: an analysed camera's tap holds whole frames."""
     import cv2
 
     pixels = frame.pixels
+    if 0 < width < pixels.shape[1]:
+        height = max(1, round(pixels.shape[0] * width / pixels.shape[1]))
+        pixels = cv2.resize(pixels, (width, height), interpolation=cv2.INTER_AREA)
     if pixels.dtype == np.uint16:  # JPEG holds 8 bits: keep the top ones
         pixels = (pixels >> 8).astype(np.uint8)
     ok, data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, _QUALITY])
@@ -42,8 +46,9 @@ def encode_jpeg(frame: TapFrame) -> bytes:
 class TileSource:
     """One reader and one cached JPEG per camera; safe to call from several threads."""
 
-    def __init__(self, rate_hz: float) -> None:
+    def __init__(self, rate_hz: float, width: int = 0) -> None:
         self.rate_hz = rate_hz
+        self.width = width
         self._readers: dict[str, TapReader] = {}
         self._cache: dict[str, _Encoded] = {}
         self._lock = threading.Lock()
@@ -77,7 +82,7 @@ class TileSource:
             cached = self._cache.get(tap_name)
             if cached is not None and cached.seq == frame.seq:
                 return cached
-        encoded = _Encoded(frame.seq, encode_jpeg(frame), frame.frame_index, frame.host_time_us)
+        encoded = _Encoded(frame.seq, encode_jpeg(frame, self.width), frame.frame_index, frame.host_time_us)
         with self._lock:
             self._cache[tap_name] = encoded
             self.encoded += 1

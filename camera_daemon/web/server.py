@@ -52,7 +52,7 @@ class PreviewServer:
         self.log = log
         self.token = settings.token or new_token()
         self.rules = AccessRules(settings.bind, self.token)
-        self.tiles = TileSource(settings.rate)
+        self.tiles = TileSource(settings.rate, settings.width)
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -131,3 +131,33 @@ def test_a_colour_tap_keeps_its_channels_and_the_rate_limits_publishing() -> Non
         reader.close()
     finally:
         writer.close()
+
+
+def test_a_reader_attaching_after_frames_were_published_reads_the_layout() -> None:
+    """An analysed camera's tap (whole frames, every N-th frame) is already publishing when the
+    preview's reader attaches: that reader must still see the shape and dtype, and both get frames."""
+    name = _name("late")
+    writer = TapWriter.create(TapSpec(name, width=0, rate_hz=10), SHAPE, np.dtype(np.uint8))
+    try:
+        analysis = TapReader.attach(name)
+        assert analysis is not None
+        analysis.want(seconds=30, every=2)
+        frame = np.full(SHAPE, 0x10, dtype=np.uint8)
+        deadline = time.monotonic() + 1.0  # the writer looks at the demand every 100 ms
+        index = 0
+        while writer.published == 0:
+            assert time.monotonic() < deadline
+            index += 2
+            writer.offer(frame, index, index, index)
+        preview = TapReader.attach(name)
+        assert preview is not None
+        assert (preview.shape, preview.dtype) == (SHAPE, np.dtype(np.uint8))
+        preview.want(seconds=30, rate_hz=10)
+        draw_counter(frame, 4242)
+        writer.offer(frame, index + 2, 1, 1)
+        for reader in (analysis, preview):
+            got = reader.latest()
+            assert got is not None and got.frame_index == index + 2 and read_counter(got.pixels) == 4242
+            reader.close()
+    finally:
+        writer.close()

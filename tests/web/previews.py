@@ -24,6 +24,19 @@ def start_with_preview(tmp_path: Path, *extra: str) -> tuple[Path, str]:
     return Path(result.stdout.strip()), found.group(1)
 
 
+def start_config_with_preview(tmp_path: Path, cameras: list[dict[str, Any]]) -> tuple[Path, str]:
+    """``camd start`` of a session TOML holding ``cameras`` (which may carry an analysis callback)."""
+    import tomli_w
+
+    config = tmp_path / "preview.toml"
+    config.write_text(tomli_w.dumps({"session": {"output": str(tmp_path), "name": "s"}, "cameras": cameras}))
+    result = camd("start", str(config))
+    assert result.returncode == 0, result.stderr
+    found = _URL.search(result.stderr)
+    assert found, result.stderr
+    return Path(result.stdout.strip()), found.group(1)
+
+
 def http(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, method=method, headers=headers or {}, data=b"" if method == "POST" else None)
     try:

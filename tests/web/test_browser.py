@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from previews import start_with_preview
+from previews import start_config_with_preview
 
 from camera_daemon.cameras.framecode import read_counter
 
@@ -88,7 +88,10 @@ def _daemon_state() -> str | None:
 def test_page_shows_two_live_tiles_pauses_and_stops(tmp_path: Path, runtime: Path, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
-    session, url = start_with_preview(tmp_path)
+    # "left" also feeds an analysis callback: its tap is read by two processes, and its results show.
+    brightness = {"analysis": "camera_daemon.analysis.builtin:brightness"}
+    left = {"name": "left", "width": 320, "height": 240, **brightness}
+    session, url = start_config_with_preview(tmp_path, [left, {"name": "right", "width": 320, "height": 240}])
     try:
         browser.get(url)
         tiles = _wait(lambda: len(found := browser.find_elements(By.CSS_SELECTOR, ".tile")) == 2 and found)
@@ -98,6 +101,15 @@ def test_page_shows_two_live_tiles_pauses_and_stops(tmp_path: Path, runtime: Pat
             later = _wait(lambda c=camera, i=index: (t := _tile(browser, c)) and t[0] > i and t, what="a newer frame")
             assert later[1] > counter  # the synthetic frame code, decoded from the tile, advanced
         _wait(lambda: "frames" in browser.find_element(By.CSS_SELECTOR, ".tile .stats").text)
+        analysis = _wait(
+            lambda: "brightness=" in (text := _analysis_text(browser, "left")) and text, what="the analysis result"
+        )
+        assert "analysis running" in analysis and " skipped" in analysis and " ms" in analysis
+        assert _analysis_text(browser, "right") == ""
+        # the time left reads as words, not as an h:mm that looks like mm:ss
+        spans = browser.execute_script("return [span(11 * 3600 + 21 * 60 + 5), span(45 * 60), span(30), span(null)]")
+        assert spans == ["11 h 21 min", "45 min", "30 s", "-"]
+        assert ":" not in browser.find_element(By.ID, "left").text
         assert "recording" in browser.find_element(By.ID, "state").text
 
         browser.find_element(By.ID, "pause").click()
@@ -121,6 +133,13 @@ def test_page_shows_two_live_tiles_pauses_and_stops(tmp_path: Path, runtime: Pat
     assert final["exit_state"] == "stopped"
     assert all(camera["frames_in_video"] > 0 for camera in final["cameras"].values())
     assert "stop requested from the preview page" in camd("logs", "--session", str(session)).stdout
+
+
+def _analysis_text(driver: Any, camera: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    text: str = driver.find_element(By.CSS_SELECTOR, f'.tile[data-camera="{camera}"] .analysis').text
+    return text
 
 
 def _alert(driver: Any) -> Any:

@@ -97,3 +97,9 @@ def test_preview_usage_errors_are_one_line(tmp_path: Path) -> None:
     bad_port = camd("run", "--camera", "a=synthetic", "--preview-port", "0", "--output", str(tmp_path))
     assert bad_port.returncode == 2 and "--preview-port" in bad_port.stderr and bad_port.stderr.count("\n") == 1
     assert not (tmp_path / "s").exists()
+
+
+def test_preview_help_names_the_preview_table() -> None:
+    helped = camd("preview", "--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "only cameras and [preview] are used" in " ".join(helped.stdout.replace("│", " ").split())

@@ -19,6 +19,15 @@ function duration(seconds) {
   return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(r).padStart(2, "0");
 }
 
+// A span of time in words ("11 h 21 min", "45 min", "30 s"): h:mm reads like mm:ss.
+function span(seconds) {
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) return "-";
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  if (h) return h + " h " + m + " min";
+  return m ? m + " min" : s + " s";
+}
+
 function bytes(n) {
   if (n === null || n === undefined) return "-";
   return n >= 2 ** 30 ? (n / 2 ** 30).toFixed(1) + " GiB" : (n / 2 ** 20).toFixed(0) + " MiB";
@@ -33,7 +42,7 @@ function makeTile(name) {
   img.alt = name;
   const caption = document.createElement("div");
   caption.className = "caption";
-  caption.innerHTML = '<span class="name"></span><span class="stats"></span>';
+  caption.innerHTML = '<span class="name"></span><span class="stats"></span><div class="analysis"></div>';
   caption.querySelector(".name").textContent = name;
   tile.append(img, caption);
   document.getElementById("tiles").append(tile);
@@ -71,7 +80,7 @@ function showStatus(data) {
   state.className = "state " + data.state;
   document.getElementById("elapsed").textContent = duration(data.uptime_s);
   document.getElementById("disk").textContent = bytes(data.disk_free_bytes);
-  document.getElementById("left").textContent = duration(data.disk_seconds_left);
+  document.getElementById("left").textContent = span(data.disk_seconds_left);
   const live = data.state === "recording" || data.state === "paused";
   document.getElementById("pause").disabled = mode !== "recording" || data.state !== "recording";
   document.getElementById("resume").disabled = mode !== "recording" || data.state !== "paused";
@@ -84,8 +93,19 @@ function showStatus(data) {
     entry.tile.querySelector(".stats").textContent =
       `${camera.fps_current.toFixed(1)} fps · ${camera.frames_written} frames · ` +
       `${camera.drops_total} drops · ring ${camera.ring_depth}/${camera.ring_capacity}` + (bad ? " · " + camera.state : "");
+    entry.tile.querySelector(".analysis").textContent = analysisText(camera);
   }
   document.getElementById("message").textContent = data.error || "";
+}
+
+// The analysis callback's state and newest result, as text (never HTML: a callback chose the keys).
+function analysisText(camera) {
+  if (!camera.analysis || camera.analysis === "off") return "";
+  const latency = camera.analysis_latency_ms === null || camera.analysis_latency_ms === undefined
+    ? "-" : camera.analysis_latency_ms.toFixed(1) + " ms";
+  const last = Object.entries(camera.analysis_last || {})
+    .map(([key, value]) => key + "=" + (typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value)));
+  return `analysis ${camera.analysis} · ${camera.analysis_skipped} skipped · ${latency}` + (last.length ? " · " + last.join(" ") : "");
 }
 
 async function pollStatus() {
