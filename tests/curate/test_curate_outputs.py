@@ -72,7 +72,9 @@ def test_annotate_never_writes_over_session_files(scenes: Scenes, tmp_path: Path
     events.write_text("start,end,label\n0.5,1.0,a\n", encoding="utf-8")
     before = {name: (folder / name).read_bytes() for name in ("manifest.json", "cam.mkv")}
     for target in (folder / "manifest.json", folder / "b.mkv", folder / "post" / "x.mkv"):
-        result = camd("annotate", str(folder), "--events", str(events), "--camera", "cam", "--output", str(target), "--force")
+        result = camd(
+            "annotate", str(folder), "--events", str(events), "--camera", "cam", "--output", str(target), "--force"
+        )
         assert result.returncode == 2, (target, result.stderr)
         assert "never" in one_error(result)
         assert not (folder / "b.mkv").exists() and not (folder / "post" / "x.mkv").exists()
@@ -84,6 +86,8 @@ def test_annotate_never_writes_over_session_files(scenes: Scenes, tmp_path: Path
     assert Path(report["output"]) == folder / "post" / "annotated" / "cam.mkv"
     for start in ("inf", "nan", "-inf"):
         events.write_text(f"start,label\n{start},a\n", encoding="utf-8")
-        bad = camd("annotate", str(folder), "--events", str(events), "--camera", "cam", "--output", str(tmp_path / "o.mkv"))
+        bad = camd(
+            "annotate", str(folder), "--events", str(events), "--camera", "cam", "--output", str(tmp_path / "o.mkv")
+        )
         assert bad.returncode == 2, (start, bad.stderr)
         assert "is not a time" in one_error(bad)
