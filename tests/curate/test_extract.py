@@ -53,12 +53,16 @@ def test_times_and_utc_pick_the_nearest_logged_frame(recorded: Path, tmp_path: P
     result = camd("extract", str(recorded), "--camera", "left", "--times", "0.5,1.25", "--output", str(out), "-q")
     assert result.returncode == 0, result.stderr
     assert codes(out, "left") == expected
+    # A frame with no neighbour within 10 ms: 2 ms after it is nearest to it, even where a busy
+    # machine delivered other frames in bursts.
+    gaps = np.diff(utc)
+    index = next(k for k in range(10, utc.size - 1) if gaps[k - 1] > 10_000 and gaps[k] > 10_000)
     out = tmp_path / "utc"
     result = camd(
-        "extract", str(recorded), "--camera", "left", "--utc", iso(int(utc[33]) + 2000), "--output", str(out), "-q"
+        "extract", str(recorded), "--camera", "left", "--utc", iso(int(utc[index]) + 2000), "--output", str(out), "-q"
     )
     assert result.returncode == 0, result.stderr
-    assert codes(out, "left") == [33]
+    assert codes(out, "left") == [index]
 
 
 def test_a_time_with_no_frame_near_it_is_refused(recorded: Path, tmp_path: Path) -> None:
