@@ -27,6 +27,7 @@ import numpy as np
 from camera_daemon.analysis.contract import check_result
 from camera_daemon.analysis.latest import LatestResult
 from camera_daemon.analysis.loader import load_callback
+from camera_daemon.analysis.recovery import write_pid_record
 from camera_daemon.analysis.results import ResultWriter, merge_parts
 from camera_daemon.errors import ConfigError
 from camera_daemon.safe_write import write_text_atomic
@@ -103,6 +104,7 @@ def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.setsid()  # its own group: what a callback forks is killed with it (analysis_runner.stop)
+    write_pid_record(spec.logs_dir, spec.camera)  # for camd recover, should this process outlive its recorder
     orphaned = _watch_recorder(spec.recorder_pid)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from camera_daemon.analysis.latest import LatestResult, new_block
 from camera_daemon.analysis.process import AnalysisLinks, AnalysisSpec, AnalysisState, run_analysis, summary_path
+from camera_daemon.analysis.recovery import pid_record
 from camera_daemon.analysis.results import merge_parts, table_path
 from camera_daemon.analysis.tapfeed import TapFeedSpec
 from camera_daemon.config import CameraConfig
@@ -84,6 +85,7 @@ class AnalysisRunner:
         if self.process.pid is not None:  # its own group (process.run_analysis): whatever the callback forked
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+        pid_record(self.logs, self.camera.name).unlink(missing_ok=True)
         if not table_path(self.root, self.camera.name).exists():  # killed before it merged its parts
             merge_parts(self.logs, self.root, self.camera.name, csv=self.camera.analysis_csv)
         if self.status[Field.analysis_state] == AnalysisState.running:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
 import tomli_w
 from processes import running, wait_until
 
@@ -77,3 +79,33 @@ def test_analysis_ends_when_its_recorder_is_killed(tmp_path: Path, runtime: Path
     recorder = next(int(path.read_text()) for path in runtime.glob("*.pid"))
     os.kill(recorder, signal.SIGKILL)
     wait_until(lambda: _gone(live["analysis_pid"]), timeout_s=15, what="the analysis process to end")
+
+
+def test_recover_reaps_and_cuts_analysis_to_the_video(tmp_path: Path, runtime: Path) -> None:
+    camera = {"name": "cam", "width": 160, "height": 120, "fps": 30}
+    camera["analysis"] = "camera_daemon.analysis.builtin:brightness"
+    env = _start(tmp_path, camera)
+    live = wait_until(lambda: (c := _camera(env))["analysis_frames"] >= 30 and c, what="analysed frames")
+    os.kill(next(int(path.read_text()) for path in runtime.glob("*.pid")), signal.SIGKILL)
+    wait_until(lambda: _gone(live["analysis_pid"]), timeout_s=15, what="the analysis process to end")
+    session, logs = tmp_path / "s", tmp_path / "s" / "logs"
+    table = pq.read_table(session / "cam.analysis.parquet")
+    ghosts = {name: [table.column(name)[0].as_py()] * 9 for name in table.column_names}
+    ghosts["frame_index"] = list(range(10**6, 10**6 + 9))  # results for frames no video holds
+    pq.write_table(pa.concat_tables([table, pa.table(ghosts, schema=table.schema)]), session / "cam.analysis.parquet")
+    straggler = subprocess.Popen(["sleep", "600"], start_new_session=True)  # stands in for one that would not end
+    start_tick = Path(f"/proc/{straggler.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    (logs / "cam.analysis.pid").write_text(f"{straggler.pid} {start_tick}\n")
+
+    recovered = subprocess.run([*CAMD, "recover", str(session)], capture_output=True, text=True, timeout=120, env=env)
+    assert recovered.returncode in (0, 1) and "Traceback" not in recovered.stderr, recovered.stderr  # 1: a cut camera
+    assert straggler.wait(timeout=10) == -signal.SIGKILL
+    entry = manifest(session)["cameras"]["cam"]
+    rows = pq.read_table(session / "cam.analysis.parquet").column("frame_index").to_pylist()
+    before = table.column("frame_index").to_pylist()
+    assert rows and rows == [index for index in before if index < entry["frames_in_video"]]
+    analysis = entry["analysis"]
+    assert analysis["callback"] == camera["analysis"] and analysis["frames_analysed"] == len(rows)
+    assert analysis["frames_skipped"] == entry["frames_in_video"] - len(rows)
+    assert analysis["latency_us_median"] is not None and analysis["latency_us_p99"] >= analysis["latency_us_median"]
+    assert not (logs / "cam.analysis.pid").exists()
