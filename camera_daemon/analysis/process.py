@@ -127,7 +127,11 @@ def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
         error = f"{type(failure).__name__}: {failure}"
         _log_failure(spec, "".join(traceback.format_exception(failure)))
     finally:
-        writer.flush()
+        try:
+            writer.flush()
+        except Exception as failure:  # rows pyarrow cannot take must not cost the merge of earlier parts
+            error = error or f"results not written: {type(failure).__name__}: {failure}"
+            _log_failure(spec, error)
         with contextlib.suppress(OSError):
             merge_parts(spec.logs_dir, spec.session_root, spec.camera, csv=spec.csv)
         _write_summary(spec, links, error)
