@@ -27,7 +27,7 @@ import numpy as np
 from camera_daemon.analysis.contract import check_result
 from camera_daemon.analysis.latest import LatestResult
 from camera_daemon.analysis.loader import load_callback
-from camera_daemon.analysis.recovery import write_pid_record
+from camera_daemon.analysis.pidfile import write_pid_record
 from camera_daemon.analysis.results import ResultWriter, merge_parts
 from camera_daemon.errors import ConfigError
 from camera_daemon.safe_write import write_text_atomic

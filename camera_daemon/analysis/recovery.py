@@ -21,30 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from camera_daemon.analysis.pidfile import pid_start_time as _start_time
 from camera_daemon.analysis.results import _write_csv, merge_parts, parts_dir, table_path
 from camera_daemon.config import load_config
-from camera_daemon.safe_write import write_atomic, write_text_atomic
+from camera_daemon.safe_write import write_atomic
 from camera_daemon.session.folder import open_session
 
 _REAP_DEADLINE_S = 5.0
-
-
-def pid_record(logs_dir: Path, camera: str) -> Path:
-    return logs_dir / f"{camera}.analysis.pid"
-
-
-def _start_time(pid: int) -> str | None:
-    """The kernel's start tick of a process: a reused pid has another, so a record never kills a stranger."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def write_pid_record(logs_dir: Path, camera: str) -> None:
-    pid = os.getpid()
-    with contextlib.suppress(OSError):
-        write_text_atomic(pid_record(logs_dir, camera), f"{pid} {_start_time(pid)}\n")
 
 
 def reap(logs_dir: Path) -> list[int]:

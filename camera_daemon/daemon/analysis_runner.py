@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from camera_daemon.analysis.latest import LatestResult, new_block
+from camera_daemon.analysis.pidfile import pid_record
 from camera_daemon.analysis.process import AnalysisLinks, AnalysisSpec, AnalysisState, run_analysis, summary_path
-from camera_daemon.analysis.recovery import pid_record
 from camera_daemon.analysis.results import merge_parts, table_path
 from camera_daemon.analysis.tapfeed import TapFeedSpec
 from camera_daemon.config import CameraConfig
