@@ -212,11 +212,15 @@ def recover(
     json_output: JsonFlag = False,
 ) -> None:
     """Make a crashed session final: logged times into the videos, tables, manifest."""
+    from camera_daemon.analysis.recovery import reap, recover_analysis
+    from camera_daemon.analysis.results import merge_left_parts
+    from camera_daemon.session.manifest import write_manifest
     from camera_daemon.session.recover import recover_session
 
+    reap(session / "logs")  # an analysis process its killed recorder left running
     manifest = recover_session(session, force=force)
-    from camera_daemon.analysis.results import merge_left_parts
-
+    recover_analysis(session, manifest)
+    write_manifest(session / "manifest.json", manifest)
     merge_left_parts(session)
     from camera_daemon.daemon.post_stage import run_qc_after_stop
 

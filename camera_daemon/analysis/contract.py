@@ -12,6 +12,12 @@ BASE_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us",
 
 Value = int | float | bool | str | None
 
+# A row is a table row: past these, pyarrow refuses the part (and with it every row of that flush) or
+# the file turns into a schema dump. Refusing here names the field while the earlier rows are on disk.
+MAX_FIELDS = 256
+MAX_NAME_LENGTH = 128
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 
 class ContractError(Exception):
     """The callback returned something that cannot be a row; analysis stops as for a raise."""
@@ -23,10 +29,16 @@ def check_result(result: object) -> dict[str, Value]:
         return {}
     if not isinstance(result, dict):
         raise ContractError(f"the callback returned a {type(result).__name__}; return a flat dict or None")
+    if len(result) > MAX_FIELDS:
+        raise ContractError(f"the callback returned {len(result)} fields; return at most {MAX_FIELDS}")
     clean: dict[str, Value] = {}
     for key, value in result.items():
         if not isinstance(key, str) or not key:
             raise ContractError(f"result key {key!r} is not a non-empty string")
+        if len(key) > MAX_NAME_LENGTH:
+            raise ContractError(
+                f"result field '{key[:40]}...' has a name of {len(key)} characters; use at most {MAX_NAME_LENGTH}"
+            )
         if key in BASE_COLUMNS:
             raise ContractError(f"result field '{key}' is a base column; rename it")
         item = value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
@@ -34,6 +46,8 @@ def check_result(result: object) -> dict[str, Value]:
             raise ContractError(
                 f"result field '{key}' is a {type(value).__name__}; return numbers, text or booleans only"
             )
+        if isinstance(item, int) and not isinstance(item, bool) and not INT64_MIN <= item <= INT64_MAX:
+            raise ContractError(f"result field '{key}' is {item}, outside 64-bit integers; return a float or a string")
         if isinstance(item, float) and math.isnan(item):
             item = None
         clean[key] = item

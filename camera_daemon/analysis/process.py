@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import sys
+import threading
 import time
 import traceback
 from array import array
@@ -25,6 +27,7 @@ import numpy as np
 from camera_daemon.analysis.contract import check_result
 from camera_daemon.analysis.latest import LatestResult
 from camera_daemon.analysis.loader import load_callback
+from camera_daemon.analysis.pidfile import write_pid_record
 from camera_daemon.analysis.results import ResultWriter, merge_parts
 from camera_daemon.errors import ConfigError
 from camera_daemon.safe_write import write_text_atomic
@@ -72,6 +75,7 @@ class AnalysisSpec:
     logs_dir: Path
     session_root: Path
     feed: Any  # picklable: opens the FrameFeed inside the analysis process (open_feed())
+    recorder_pid: int = 0  # the supervisor; under forkserver it is not this process's parent
 
 
 @dataclass
@@ -91,9 +95,17 @@ def summary_path(logs_dir: Path, camera: str) -> Path:
     return logs_dir / f"{camera}.analysis.json"
 
 
+# After the recorder died, a callback gets this long to return before its whole group is killed.
+_ORPHAN_GRACE_S = 2.0
+
+
 def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
     """Process entry point; always exits 0, since a failed callback is a result, not a crash."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.setsid()  # its own group: what a callback forks is killed with it (analysis_runner.stop)
+    write_pid_record(spec.logs_dir, spec.camera)  # for camd recover, should this process outlive its recorder
+    orphaned = _watch_recorder(spec.recorder_pid)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     _output_to_log(log_path(spec.logs_dir, spec.camera))
@@ -105,7 +117,7 @@ def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
         callback = load_callback(spec.reference, spec.camera)
         feed: FrameFeed = spec.feed.open_feed()
         try:
-            error = _loop(spec, links, callback, feed, writer)
+            error = _loop(spec, links, callback, feed, writer, orphaned)
         finally:
             feed.close()
     except ConfigError as failure:
@@ -115,22 +127,59 @@ def run_analysis(spec: AnalysisSpec, links: AnalysisLinks) -> None:
         error = f"{type(failure).__name__}: {failure}"
         _log_failure(spec, "".join(traceback.format_exception(failure)))
     finally:
-        writer.flush()
+        try:
+            writer.flush()
+        except Exception as failure:  # rows pyarrow cannot take must not cost the merge of earlier parts
+            error = error or f"results not written: {type(failure).__name__}: {failure}"
+            _log_failure(spec, error)
         with contextlib.suppress(OSError):
             merge_parts(spec.logs_dir, spec.session_root, spec.camera, csv=spec.csv)
         _write_summary(spec, links, error)
         row[index["analysis_state"]] = AnalysisState.failed if error else AnalysisState.finished
+        if orphaned.is_set():  # nobody will stop what the callback forked: end the whole group now
+            os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
-def _loop(spec: AnalysisSpec, links: AnalysisLinks, callback: Any, feed: FrameFeed, writer: ResultWriter) -> str | None:
+def _watch_recorder(pid: int) -> threading.Event:
+    """Set once the recorder is gone; a callback that never returns is then killed with its group.
+
+    A pidfd, not a parent check: under forkserver the parent is the fork server, which outlives a
+    SIGKILLed recorder, and a pid can be reused while a pidfd cannot.
+    """
+    gone = threading.Event()
+    try:
+        descriptor = os.pidfd_open(pid) if pid > 0 else -1
+    except OSError:
+        gone.set()
+        return gone
+    if descriptor < 0:
+        return gone
+
+    def watch() -> None:
+        select.select([descriptor], [], [])
+        gone.set()
+        threading.Event().wait(_ORPHAN_GRACE_S)  # the loop's chance to flush, merge and end by itself
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="recorder-watch", daemon=True).start()
+    return gone
+
+
+def _loop(
+    spec: AnalysisSpec,
+    links: AnalysisLinks,
+    callback: Any,
+    feed: FrameFeed,
+    writer: ResultWriter,
+    orphaned: threading.Event,
+) -> str | None:
     row, index = links.status, links.fields
     latest = LatestResult(links.latest)
     onset_utc_us = int(row[index["onset_utc_us"]])
     last_index = -1
     analysed = 0
     last_published = 0.0
-    parent = os.getppid()
-    while not links.stop.is_set() and os.getppid() == parent:  # a killed recorder: keep the rows, end
+    while not links.stop.is_set() and not orphaned.is_set():  # a killed recorder: keep the rows, end
         tapped = feed.next_frame(last_index, timeout_s=0.05)
         now = time.monotonic()
         writer.flush_if_due(now)

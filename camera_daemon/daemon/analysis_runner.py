@@ -7,7 +7,11 @@ turns what it left behind into the camera's manifest entry.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from camera_daemon.analysis.latest import LatestResult, new_block
+from camera_daemon.analysis.pidfile import pid_record
 from camera_daemon.analysis.process import AnalysisLinks, AnalysisSpec, AnalysisState, run_analysis, summary_path
 from camera_daemon.analysis.results import merge_parts, table_path
 from camera_daemon.analysis.tapfeed import TapFeedSpec
@@ -49,10 +54,14 @@ class AnalysisRunner:
             logs_dir=logs,
             session_root=root,
             feed=TapFeedSpec(tap=tap, every=camera.analysis_every),
+            recorder_pid=os.getpid(),
         )
         self.links = AnalysisLinks(status=status, fields=_FIELDS, stop=context.Event(), latest=new_block(context))
         self._latest = LatestResult(self.links.latest)
         self.cut_off = False  # killed at the stop for taking too long, rather than failed
+        # No new result for this long while frames come is a stuck callback, not a slow one.
+        self.stall_s = max(2.0, 10.0 / camera.fps) if camera.fps else 2.0
+        self._progress = (-1, time.monotonic())  # analysed frames, and when that count last changed
         status[Field.analysis_state] = AnalysisState.running
         self.process = context.Process(
             target=run_analysis, args=(self.spec, self.links), name=f"camd-{camera.name}-analysis", daemon=False
@@ -73,10 +82,14 @@ class AnalysisRunner:
             self.process.join()
         else:
             self.cut_off = False
+        if self.process.pid is not None:  # its own group (process.run_analysis): whatever the callback forked
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        pid_record(self.logs, self.camera.name).unlink(missing_ok=True)
         if not table_path(self.root, self.camera.name).exists():  # killed before it merged its parts
             merge_parts(self.logs, self.root, self.camera.name, csv=self.camera.analysis_csv)
         if self.status[Field.analysis_state] == AnalysisState.running:
-            self.status[Field.analysis_state] = AnalysisState.finished if self.cut_off else AnalysisState.failed
+            self.status[Field.analysis_state] = AnalysisState.failed
 
     def _summary_from_table(self) -> dict[str, Any]:
         """The process was killed before its summary: the merged table still holds the latencies."""
@@ -84,18 +97,18 @@ class AnalysisRunner:
             latency = pq.read_table(table_path(self.root, self.camera.name)).column("result_latency_us").to_numpy()
         except (OSError, KeyError, pa.ArrowInvalid):
             latency = np.zeros(0, dtype=np.int64)
+        error = (
+            f"callback did not return within {_JOIN_TIMEOUT_S:g} s of the stop; it was killed"
+            if self.cut_off
+            else "the analysis process ended without a summary (killed)"
+        )
         summary: dict[str, Any] = {
-            "state": "finished" if self.cut_off else "failed",
-            "error": None if self.cut_off else "the analysis process ended without a summary (killed)",
+            "state": "failed",
+            "error": error,
             "frames_analysed": int(self.status[Field.analysis_frames]),
             "latency_us_median": int(np.median(latency)) if latency.size else None,
             "latency_us_p99": int(np.percentile(latency, 99)) if latency.size else None,
         }
-        if self.cut_off:
-            summary["warning"] = (
-                f"the analysis process did not end within {_JOIN_TIMEOUT_S:g} s of the stop; "
-                "rows after its last flush (at most half a second) are lost"
-            )
         return summary
 
     def status_fields(self, row: dict[str, float]) -> dict[str, Any]:
@@ -103,6 +116,11 @@ class AnalysisRunner:
         state = AnalysisState.name(row["analysis_state"])
         if state == "running" and self.process.pid is not None and not self.process.is_alive():
             state = "failed"  # killed (a crash in native code, the OOM killer): it could not say so itself
+        analysed, now = int(row["analysis_frames"]), time.monotonic()
+        if analysed != self._progress[0]:
+            self._progress = (analysed, now)
+        elif state == "running" and now - self._progress[1] > self.stall_s and row["frames_written"] > analysed:
+            state = "stalled"  # frames come, results do not: a callback that does not return
         return {
             "analysis": state,
             "analysis_frames": int(row["analysis_frames"]),

@@ -30,6 +30,7 @@ COLUMNS = (
     "encoder_alive",
     "cpu_worker_pct",
     "cpu_ffmpeg_pct",
+    "analysis_skipped",  # frames the callback fell behind on (0 without one); the encoder backlog is ring_depth
 )
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -78,6 +79,7 @@ class _Camera:
             str(int(row[Field.encoder_alive])),
             share(previous[2], worker_cpu),
             share(previous[3], ffmpeg_cpu),
+            str(int(row[Field.analysis_skipped])),
         ]
 
     def write(self, cells: list[str]) -> None:

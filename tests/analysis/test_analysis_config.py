@@ -40,3 +40,16 @@ def test_camera_option_takes_analysis_and_stamp_words() -> None:
     assert camd("run", "--check", "--camera", spec).returncode == 0
     refused = camd("run", "--check", "--camera", "a=synthetic:?stamp=utc,weather")
     assert refused.returncode == 2 and "cameras.0.stamp.1" in refused.stderr
+
+
+def test_callback_hanging_at_import_is_exit_2_within_the_deadline(tmp_path: Path) -> None:
+    hanging = tmp_path / "hangs.py"
+    hanging.write_text("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(1e9)\n")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[cameras]]\nname = "a"\nanalysis = "{hanging}:f"\n')
+    out = tmp_path / "out"
+    result = camd("run", str(config), "--output", str(out), "--duration", "0.5", "--quiet", timeout=60)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and f"analysis callback {hanging}:f did not import within 20 s" in lines[0], lines
+    assert not out.exists() or not any(out.iterdir())

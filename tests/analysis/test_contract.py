@@ -29,3 +29,18 @@ def test_plain_values_and_numpy_scalars_pass() -> None:
 def test_anything_else_names_the_field(result: object, message: str) -> None:
     with pytest.raises(ContractError, match=message):
         check_result(result)
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        ({"big": 2**70}, "field 'big' is 1180591620717411303424, outside 64-bit integers"),
+        ({"huge": np.uint64(2**64 - 1)}, "field 'huge' is 18446744073709551615, outside 64-bit"),
+        ({f"f{i}": i for i in range(100_000)}, "returned 100000 fields; return at most 256"),
+        ({"x" * 1000: 1}, "has a name of 1000 characters; use at most 128"),
+    ],
+)
+def test_values_a_table_cannot_hold_are_refused(result: object, message: str) -> None:
+    with pytest.raises(ContractError, match=message):
+        check_result(result)
+    assert check_result({"edge": 2**63 - 1, "low": -(2**63)}) == {"edge": 2**63 - 1, "low": -(2**63)}
