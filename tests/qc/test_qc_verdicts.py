@@ -140,11 +140,15 @@ def test_lateness_figures_are_reported_when_the_manifest_has_them(good: Path, tm
     session = Path(shutil.copytree(good, tmp_path / "s"))
     data = manifest(session)
     data["cameras"]["a"]["lateness"] = {"p50_ms": 0.4, "p99_ms": 2.5}
+    for key in [key for key in data["cameras"]["b"] if "lateness" in key]:
+        del data["cameras"]["b"][key]  # a manifest from before lateness was recorded
     (session / "manifest.json").write_text(json.dumps(data))
     _, [result] = qc_json(session)
     assert verdicts(result, "a")["lateness"] == "PASS" and verdicts(result, "b")["lateness"] == "N/A"
     row = next(r for r in result["checks"] if r["check"] == "lateness" and r["camera"] == "a")
-    assert row["values"] == {"lateness.p50_ms": 0.4, "lateness.p99_ms": 2.5}
+    recorded = {key: value for key, value in data["cameras"]["a"].items() if key.startswith("lateness_")}
+    assert recorded["lateness_max_us"] >= 0  # what the recorder measured is reported beside it
+    assert row["values"] == {"lateness.p50_ms": 0.4, "lateness.p99_ms": 2.5, **recorded}
 
 
 def test_not_a_session_is_one_line_exit_2(tmp_path: Path) -> None:

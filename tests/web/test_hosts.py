@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from previews import http, http_json
+from processes import wait_until
 
 from camera_daemon.cameras.framecode import read_counter
 
@@ -46,7 +47,7 @@ def test_camd_preview_shows_cameras_records_nothing_and_stops_from_the_page(tmp_
         url = _url_from(process)
         first = _counter(url, "a")
         assert _counter(url, "b") >= 0
-        assert _counter(url, "a") > first
+        wait_until(lambda: _counter(url, "a") > first, 30, "a preview frame newer than the first")
         status = http_json(url + "api/status")[1]
         assert [c["name"] for c in status["cameras"]] == ["a", "b"]
         assert status["cameras"][0]["frames_acquired"] > 0 and status["cameras"][0]["frames_written"] == 0
