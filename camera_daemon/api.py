@@ -15,6 +15,7 @@ from typing import Any
 
 from camera_daemon.config import SessionConfig, load_config, parse_config
 from camera_daemon.errors import CamdError
+from camera_daemon.session.options import with_session_options
 from camera_daemon.session.reader import Session
 
 ConfigLike = SessionConfig | Mapping[str, Any] | str | os.PathLike[str]
@@ -29,14 +30,7 @@ def _config(
         data = parse_config(dict(config)).model_dump(mode="json", exclude_unset=True)
     else:
         data = load_config(Path(config)).model_dump(mode="json", exclude_unset=True)
-    section = dict(data.get("session", {}))
-    if duration_s is not None:
-        section["duration_s"] = duration_s
-    if output is not None:
-        section["output"] = str(output)
-    if session is not None:
-        section["name"] = session
-    data["session"] = section
+    with_session_options(data, duration_s, output, session)
     return parse_config(data, origin="arguments")
 
 

@@ -20,6 +20,7 @@ from camera_daemon.redact import REFERENCE, has_secret
 if TYPE_CHECKING:
     from camera_daemon.config import SessionConfig
 
+
 def expand_source(source: str, camera: str) -> str:
     """``${NAME}`` replaced by the environment variable NAME; called only where the camera opens, so
     the expanded text lives in that process's memory and nowhere else."""

@@ -35,15 +35,31 @@ COLUMNS = (
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time of a process, or None once it is gone."""
+def _stat(pid: int) -> list[str] | None:
     if pid <= 0:
         return None
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process, or None once it is gone."""
+    fields = _stat(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def age_s(pid: int) -> float | None:
+    """Seconds since a process started (the boot clock /proc counts its start on), or None once gone.
+
+    A process born after the previous sample (ffmpeg starts after the baseline) still gets a share:
+    everything it used falls within its own life, so its age, not the sample period, is the divisor.
+    """
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    return max(1e-6, time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / _TICKS)
 
 
 class _Camera:
@@ -63,8 +79,13 @@ class _Camera:
             return None  # rates need two samples; times need the worker's onset
         elapsed = max(1e-6, now - previous[0])
 
-        def share(before: float | None, after: float | None) -> str:
-            return "" if before is None or after is None else f"{100.0 * (after - before) / elapsed:.1f}"
+        def share(before: float | None, after: float | None, pid: int) -> str:
+            if after is None:
+                return ""  # gone: no honest figure for this second
+            if before is None:  # not yet running (or not yet known) at the previous sample
+                age = age_s(pid)
+                return "" if age is None else f"{100.0 * after / min(elapsed, age):.1f}"
+            return f"{100.0 * (after - before) / elapsed:.1f}"
 
         drops = sum(row[field] for field in (Field.drops_buffer, Field.drops_frame_id_gap, Field.drops_missed_trigger))
         return [
@@ -77,8 +98,8 @@ class _Camera:
             str(int(drops + row[Field.drops_incomplete])),
             str(int(row[Field.lateness_last_us])),
             str(int(row[Field.encoder_alive])),
-            share(previous[2], worker_cpu),
-            share(previous[3], ffmpeg_cpu),
+            share(previous[2], worker_cpu, int(row[Field.pid])),
+            share(previous[3], ffmpeg_cpu, int(row[Field.encoder_pid])),
             str(int(row[Field.analysis_skipped])),
         ]
 

@@ -91,9 +91,7 @@ def connect(socket_path: Path, timeout_s: float) -> socket.socket:
 
 
 def _unavailable(socket_path: Path) -> DaemonUnavailable:
-    return DaemonUnavailable(
-        f"no daemon answers at {socket_path}; start one with camd start, or name it with --name"
-    )
+    return DaemonUnavailable(f"no daemon answers at {socket_path}; start one with camd start, or name it with --name")
 
 
 def check_peer(connection: socket.socket, socket_path: Path) -> None:

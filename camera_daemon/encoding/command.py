@@ -64,7 +64,7 @@ def depth_warning(config: EncoderConfig, camera: str, pixel_format: str) -> str 
         return None
     return (
         f"camera '{camera}' sends mono16 but {config.codec.value} keeps 8 bits per pixel; "
-        "use --codec ffv1 (codec = \"ffv1\") to keep all 16"
+        'use --codec ffv1 (codec = "ffv1") to keep all 16'
     )
 
 

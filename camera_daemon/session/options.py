@@ -43,6 +43,18 @@ def build_config(
     if not cameras:
         raise ConfigError("no cameras: pass a CONFIG file or at least one --camera NAME=SPEC")
     data["cameras"] = cameras
+    with_session_options(data, duration_s, output, session)
+    if codec is not None:
+        data["encoder"] = {**data.get("encoder", {}), "codec": codec}
+    # load_config already validated the file on its own, so what fails here came from the options
+    return parse_config(data, origin="command-line options")
+
+
+def with_session_options(
+    data: dict[str, Any], duration_s: float | None, output: Path | str | None, session: str | None
+) -> None:
+    """The session options the command line and the Python API both take, laid over a config's
+    ``[session]`` table in place: one rule for what an option overrides."""
     section = dict(data.get("session", {}))
     if duration_s is not None:
         section["duration_s"] = duration_s
@@ -51,7 +63,3 @@ def build_config(
     if session is not None:
         section["name"] = session
     data["session"] = section
-    if codec is not None:
-        data["encoder"] = {**data.get("encoder", {}), "codec": codec}
-    # load_config already validated the file on its own, so what fails here came from the options
-    return parse_config(data, origin="command-line options")

@@ -30,6 +30,7 @@ class PreviewServer(Protocol):
     rules: AccessRules
     tiles: TileSource
 
+
 _ASSETS = {"preview.js": "text/javascript", "preview.css": "text/css"}
 _HEADERS = {
     "Cache-Control": "no-store",

@@ -41,8 +41,10 @@ def bind_free_port(bind: str, first: int) -> socket.socket:
             if error.errno not in (98, 13):  # EADDRINUSE, EACCES: try the next; anything else is final
                 break
     reason = last_error.strerror if last_error is not None else "no port"
-    raise CamdError(f"preview: cannot listen on {bind} ports {first}-{first + _PORTS_TRIED - 1} ({reason}); "
-                    "set [preview] port or --preview-port, or pass --no-preview")
+    raise CamdError(
+        f"preview: cannot listen on {bind} ports {first}-{first + _PORTS_TRIED - 1} ({reason}); "
+        "set [preview] port or --preview-port, or pass --no-preview"
+    )
 
 
 class PreviewServer:
@@ -108,4 +110,3 @@ class PreviewServer:
         if self._thread is not None:
             self._thread.join(5)
         self.tiles.close()
-

@@ -7,32 +7,16 @@ import re
 from collections import defaultdict
 
 import pytest
-import typer.main
-from typer._click.core import Command
+from cli_tree import cli_commands
 from typer.core import TyperOption
 
-from camera_daemon import cli
 from camera_daemon.choices import RECORDING_CODECS, STITCH_CODECS
 from camera_daemon.config import Codec
 from camera_daemon.post.io.encode import CODECS as POST_CODECS
 
 from recordings import camd
 
-
-def _commands() -> dict[str, Command]:
-    cli._mount_subcommands([])
-    found: dict[str, Command] = {}
-
-    def walk(command: Command, path: list[str]) -> None:
-        found[" ".join(path)] = command
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
-
-    walk(typer.main.get_command(cli.app), [])
-    return found
-
-
-COMMANDS = _commands()
+COMMANDS = cli_commands()
 CLEAN_HELP = re.compile(r"[│╭╮╰╯─]")
 
 

@@ -7,30 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-import typer.main
-from typer._click.core import Command
-
-from camera_daemon import cli
+from cli_tree import cli_commands
 
 from recordings import camd
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def _commands() -> dict[str, Command]:
-    cli._mount_subcommands([])
-    found: dict[str, Command] = {}
-
-    def walk(command: Command, path: list[str]) -> None:
-        found[" ".join(path)] = command
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
-
-    walk(typer.main.get_command(cli.app), [])
-    return found
-
-
-COMMANDS = _commands()
+COMMANDS = cli_commands()
 
 
 def _readme_lines() -> list[str]:

@@ -14,6 +14,7 @@ from recordings import camd, table
 FPS = 30.0
 TOLERANCE_S = 0.05
 
+
 @pytest.mark.parametrize("duration", [1.0, 2.0])
 def test_frames_span_the_duration(tmp_path: Path, duration: float) -> None:
     result = camd(
@@ -27,6 +28,7 @@ def test_frames_span_the_duration(tmp_path: Path, duration: float) -> None:
     span = (last - first) / 1e6
     assert duration - 1 / FPS - TOLERANCE_S <= span <= duration + 1 / FPS + TOLERANCE_S, span
 
+
 def _clip(tmp_path: Path) -> Path:
     """A file camera opens slower than a synthetic one: the clock must not wait for it."""
     clip = tmp_path / "clip.mkv"
@@ -34,6 +36,7 @@ def _clip(tmp_path: Path) -> Path:
     assert result.returncode == 0, result.stderr
     (tmp_path / "clip" / "c.mkv").rename(clip)
     return clip
+
 
 def test_a_daemon_session_holds_the_duration_too(tmp_path: Path, runtime: Path) -> None:
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,35 @@ def test_noise_scene_costs_like_a_sensor_and_keeps_its_frame_code(recorded) -> N
     assert per_frame["noisy"] > 5 * per_frame["flat"], per_frame
     counters = decoded_counters(session / "noisy.mkv")
     assert counters == list(range(len(counters))) and len(counters) >= 60
+
+
+def test_an_encoder_started_after_the_baseline_still_gets_a_cpu_share(tmp_path: Path) -> None:
+    """ffmpeg's pid is published after the health log's baseline on a slow machine; that row's share
+    must come from the process's own life, not stay blank."""
+    import subprocess
+    import sys
+    import time
+
+    import numpy as np
+
+    from camera_daemon.daemon.health import _Camera
+    from camera_daemon.daemon.status import Field
+
+    row = np.zeros(max(Field) + 1)
+    row[Field.pid], row[Field.onset_utc_us] = os.getpid(), 1
+    camera = _Camera("late", row, tmp_path)
+    assert camera.sample(time.monotonic()) is None  # the baseline, with no encoder yet
+    spin = (
+        "import sys, time\nend = time.time() + 0.6\nwhile time.time() < end: pass\n"
+        "print('spun', flush=True)\nsys.stdin.read()"
+    )
+    busy = subprocess.Popen([sys.executable, "-c", spin], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        row[Field.encoder_pid] = busy.pid
+        assert busy.stdout is not None and busy.stdout.readline() == "spun\n"  # its CPU is spent, it still lives
+        cells = camera.sample(time.monotonic() + 0.5)
+        assert cells is not None
+        ffmpeg_share = float(cells[COLUMNS.index("cpu_ffmpeg_pct")])
+        assert 20.0 < ffmpeg_share <= 200.0, cells
+    finally:
+        busy.kill()

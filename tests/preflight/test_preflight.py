@@ -73,9 +73,7 @@ def test_genicam_cameras_open_and_a_format_they_do_not_send_fails(producers: Non
     assert "set to PixelFormat Mono12 but sends Mono8" in rows["camera bad"]["detail"]
 
 
-def test_one_camera_passes_through_the_recorders_own_framing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_camera_passes_through_the_recorders_own_framing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The one-frame encode is fed NUT, as the worker feeds ffmpeg: raw bytes would be refused."""
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o755)
