@@ -5,13 +5,16 @@
 Each round records with ``camd start`` (synthetic cameras at a high rate, so a session makes many
 frames and log entries quickly), waits the session length, and times the whole
 ``camd stop`` command as a user runs it (start-up of the client included) and the daemon's own
-stop (its log's span from the stop request to the final manifest). Lengths alternate within each
-round. Prints min/median/max per length and the growth ratio of the medians (longest/shortest).
+stop (its log's span from the stop request to the final files and manifest), and, for information,
+when the QC verdict that runs after the reply (it reads every packet, so it grows with the session)
+reaches the manifest. Lengths alternate within each round. Prints min/median/max per length and
+the growth ratio of the medians (longest/shortest).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -39,8 +42,18 @@ def _daemon_stop_s(log: Path) -> float:
     return (marks["done"] - marks["asked"]).total_seconds()
 
 
-def one_stop(workdir: Path, seconds: float, cameras: int, fps: int) -> tuple[float, float, int]:
-    """Seconds the ``camd stop`` command took, the daemon's own stop, and the frames recorded."""
+def _qc_verdict_s(manifest: Path, begin: float) -> float:
+    """Seconds from the stop request until the QC verdict that follows the reply is in the manifest."""
+    while True:
+        with contextlib.suppress(OSError, ValueError):
+            if (json.loads(manifest.read_text()).get("qc") or {}).get("verdict") not in (None, "pending"):
+                return time.perf_counter() - begin
+        time.sleep(0.01)
+
+
+def one_stop(workdir: Path, seconds: float, cameras: int, fps: int) -> tuple[float, float, float, int]:
+    """Seconds the ``camd stop`` command took, the daemon's own stop, until the QC verdict, and the
+    frames recorded."""
     env = {**os.environ, "CAMD_RUNTIME_DIR": str(workdir / "runtime")}
     specs: list[str] = []
     for index in range(cameras):
@@ -54,9 +67,10 @@ def one_stop(workdir: Path, seconds: float, cameras: int, fps: int) -> tuple[flo
     elapsed = time.perf_counter() - begin
     if stopped.returncode != 0:
         raise SystemExit(f"camd stop failed: {stopped.stderr.strip()}")
+    qc_s = _qc_verdict_s(workdir / "s" / "manifest.json", begin)
     manifest = json.loads((workdir / "s" / "manifest.json").read_text())
     frames = sum(int(entry.get("frames_in_video") or 0) for entry in manifest["cameras"].values())
-    return elapsed, _daemon_stop_s(workdir / "s" / "logs" / "daemon.log"), frames
+    return elapsed, _daemon_stop_s(workdir / "s" / "logs" / "daemon.log"), qc_s, frames
 
 
 def _summary(values: list[float]) -> str:
@@ -75,18 +89,20 @@ def main() -> None:
     results: dict[float, list[float]] = {length: [] for length in lengths}
     daemon: dict[float, list[float]] = {length: [] for length in lengths}
     frames: dict[float, list[int]] = {length: [] for length in lengths}
+    verdict: dict[float, list[float]] = {length: [] for length in lengths}
     with tempfile.TemporaryDirectory() as folder:
         for round_index in range(options.rounds):
             order = lengths if round_index % 2 == 0 else list(reversed(lengths))
             for length in order:
                 workdir = Path(folder) / f"r{round_index}_{length:g}"
-                elapsed, inside, count = one_stop(workdir, length, options.cameras, options.fps)
+                elapsed, inside, qc_s, count = one_stop(workdir, length, options.cameras, options.fps)
                 results[length].append(elapsed)
+                verdict[length].append(qc_s)
                 daemon[length].append(inside)
                 frames[length].append(count)
                 print(
                     f"  round {round_index} {length:6.0f} s session: camd stop {elapsed:.3f} s, "
-                    f"daemon's stop {inside:.3f} s, {count} frames",
+                    f"daemon's stop {inside:.3f} s, QC verdict after {qc_s:.3f} s, {count} frames",
                     flush=True,
                 )
     print(f"{options.cameras} synthetic cameras 320x240 @ {options.fps} fps, {options.rounds} alternating rounds")
@@ -95,6 +111,7 @@ def main() -> None:
         print(f"  {length:6.0f} s session ({made:.0f} frames)")
         print(f"      camd stop command: {_summary(results[length])}")
         print(f"      daemon's own stop: {_summary(daemon[length])}")
+        print(f"      QC verdict in the manifest (after the reply): {_summary(verdict[length])}")
     for what, values in (("camd stop command", results), ("daemon's own stop", daemon)):
         growth = statistics.median(values[lengths[-1]]) / statistics.median(values[lengths[0]])
         print(f"  growth of the {what}, {lengths[-1]:g} s vs {lengths[0]:g} s: {growth:.2f}x  (target ~1.0x)")

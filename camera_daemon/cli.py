@@ -117,7 +117,7 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False, json_outpu
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {session}/manifest.json and logs/")
-    from camera_daemon.daemon.analysis_runner import raise_if_analysis_failed
+    from camera_daemon.analysis.failures import raise_if_analysis_failed
 
     raise_if_analysis_failed(manifest, session)
 

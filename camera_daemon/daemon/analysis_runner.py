@@ -27,7 +27,6 @@ from camera_daemon.analysis.results import merge_parts, table_path
 from camera_daemon.analysis.tapfeed import TapFeedSpec
 from camera_daemon.config import CameraConfig
 from camera_daemon.daemon.status import Field
-from camera_daemon.errors import AnalysisError
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.tap import TapSpec
 
@@ -188,12 +187,3 @@ def add_analysis(cameras: dict[str, Any], runners: list[AnalysisRunner | None]) 
         if runner is not None and entry is not None:
             entry["analysis"] = runner.manifest_entry(int(entry.get("frames_in_video") or 0))
     return [name for name, entry in cameras.items() if entry.get("analysis", {}).get("state") == "failed"]
-
-
-def raise_if_analysis_failed(manifest: dict[str, Any], session: object) -> None:
-    """The recording is complete, yet a script relying on the results must not take them for whole: exit 5."""
-    failed = manifest.get("failed_analysis") or []
-    if failed:
-        reasons = "; ".join(f"camera '{name}': {manifest['cameras'][name]['analysis'].get('error')}" for name in failed)
-        logs = ", ".join(f"{session}/logs/{name}.analysis.log" for name in failed)
-        raise AnalysisError(f"analysis failed ({reasons}); the recording is complete, see {logs}")

@@ -88,7 +88,7 @@ def stop(
     failed = manifest.get("failed_cameras") or []
     if failed:
         raise CamdError(f"camera(s) {', '.join(failed)} failed; see {reply['session']}/manifest.json")
-    from camera_daemon.daemon.analysis_runner import raise_if_analysis_failed
+    from camera_daemon.analysis.failures import raise_if_analysis_failed
 
     raise_if_analysis_failed(manifest, reply["session"])
 

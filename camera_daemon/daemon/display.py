@@ -51,7 +51,7 @@ def summary_table(session: Path, manifest: dict[str, Any]) -> Table:
             entry["exit_state"] + (f": {entry['error']}" if entry.get("error") else ""),
         )
     if manifest.get("qc"):
-        from camera_daemon.qc.output import summary_line
+        from camera_daemon.qc.summary import summary_line
 
         table.caption = summary_line(manifest["qc"])
     return table
@@ -82,6 +82,7 @@ def session_report(session: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             name: {key: entry.get(key) for key in _CAMERA_KEYS} for name, entry in manifest.get("cameras", {}).items()
         },
         "post": manifest.get("post"),
+        "qc": manifest.get("qc"),
     }
 
 

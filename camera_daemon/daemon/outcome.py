@@ -8,11 +8,15 @@ clean stop, a full disk or a dead logger.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from camera_daemon.config import EncoderConfig
 from camera_daemon.daemon.worker import WorkerSpec
+from camera_daemon.encoding.command import depth_warning
 from camera_daemon.session.finalize import WorkerOutcome, add_drop_total, finalize_camera, remux_warning
 from camera_daemon.session.folder import SessionFolder
+from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.table import CameraLog
 from camera_daemon.timing.table_draft import TableDraft
 
@@ -97,3 +101,40 @@ def session_error(stop_reason: str, nominal: list[str]) -> str:
     names = ", ".join(warning.split(" keeps ")[0] for warning in nominal)
     verb = "keeps" if len(nominal) == 1 else "keep"
     return f"{stop_reason}; {names} {verb} nominal frame times until space is freed and camd recover --force runs"
+
+
+@dataclass(frozen=True)
+class SessionEnding:
+    """What the session-level verdict depends on besides the cameras' own entries."""
+
+    health: dict[str, Any]  # the logger's, as Supervisor.health() reports it
+    stop_reason: str | None  # why the whole session stopped early; None for a normal stop
+    exit_state: str  # what the caller asked for: stopped, failed (a start that failed), ...
+    failed_analysis: list[str]
+
+
+def close_manifest(
+    manifest: dict[str, Any], cameras: dict[str, Any], encoder: EncoderConfig, ending: SessionEnding
+) -> None:
+    """The session's verdict from its cameras' entries: warnings gathered once, a dead logger judged,
+    and the one error line of a session that ended early."""
+    nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
+    for name, entry in cameras.items():
+        if entry.get("setting_warnings"):
+            manifest.setdefault("warnings", []).extend(entry["setting_warnings"])
+        if depth := depth_warning(encoder, name, str(entry.get("pixel_format"))):
+            manifest.setdefault("warnings", []).append(depth)
+        if entry.get("warning"):
+            nominal.append(entry["warning"])
+    judge_logger(manifest, cameras, ending.health, ending.stop_reason)
+    failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
+    manifest["cameras"] = cameras
+    manifest["stopped_utc_us"] = HostClock().onset_utc_us
+    ended_badly = bool(failed) or ending.stop_reason is not None
+    manifest["exit_state"] = "failed" if ended_badly and ending.exit_state == "stopped" else ending.exit_state
+    manifest["failed_cameras"] = failed
+    manifest["failed_analysis"] = ending.failed_analysis
+    if ending.stop_reason is not None:
+        manifest["error"] = session_error(ending.stop_reason, nominal)
+    elif nominal:
+        manifest.setdefault("warnings", []).extend(nominal)

@@ -31,9 +31,16 @@ def run_post_after_stop(session: Path, config: SessionConfig) -> dict[str, Any]:
     }
 
 
-def run_qc_after_stop(session: Path) -> dict[str, Any]:
+PENDING_QC: dict[str, Any] = {"verdict": "pending", "file": "post/qc.json"}
+
+
+def run_qc_after_stop(session: Path, only_if_pending: bool = False) -> dict[str, Any]:
     """Quality control of the final files (post/qc.json, the report's section); the verdict goes
-    into the manifest so the summary shows it. Its failure never touches the recording."""
+    into the manifest so the summary shows it. Its failure never touches the recording.
+
+    ``only_if_pending``: run after the daemon's stop reply, when the session is no longer locked; the
+    manifest gets the verdict only if it still waits for one, so a session rebuilt meanwhile
+    (``camd recover --force``) keeps its own."""
     from camera_daemon.qc.output import manifest_summary
     from camera_daemon.session.manifest import read_manifest, write_manifest
 
@@ -41,6 +48,8 @@ def run_qc_after_stop(session: Path) -> dict[str, Any]:
     manifest_path = session / "manifest.json"
     try:
         manifest = read_manifest(manifest_path)
+        if only_if_pending and manifest.get("qc") != PENDING_QC:
+            return summary
         manifest["qc"] = summary
         write_manifest(manifest_path, manifest)
     except (OSError, ValueError) as error:  # a full disk: post/qc.json may still hold the verdict

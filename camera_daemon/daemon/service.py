@@ -8,6 +8,7 @@ returns exactly when every camera delivers frames, or fails with the reason.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from camera_daemon.config import load_config
 from camera_daemon.daemon.runtime import DaemonPaths
 from camera_daemon.daemon.server import ControlServer
 from camera_daemon.errors import CamdError
+from camera_daemon.session.checksums import start_in_background
 from camera_daemon.session.folder import SessionFolder
 from camera_daemon.session.lock import SessionLock
 from camera_daemon.timing.archive import assemble_detached
@@ -134,13 +136,18 @@ class Daemon:
 
             manifest["post"] = run_post_after_stop(self.folder.root, self.config)
             write_manifest(self.folder.manifest, manifest)
-        from camera_daemon.daemon.post_stage import run_qc_after_stop
+        from camera_daemon.daemon.post_stage import PENDING_QC, run_qc_after_stop
+        from camera_daemon.session.manifest import write_manifest
 
-        manifest["qc"] = run_qc_after_stop(self.folder.root)
+        # QC reads every packet of every video, so it grows with the session: it runs after the
+        # reply, and the manifest says meanwhile that its verdict is coming.
+        manifest["qc"] = PENDING_QC
+        with contextlib.suppress(OSError):  # a full disk: the manifest without the marker still stands
+            write_manifest(self.folder.manifest, manifest)
         self.final = {"session": str(self.folder.root), "manifest": manifest}
         self.state = "stopped"
         log.info("stopped: %s", manifest["exit_state"])
-        self.folder.release()  # the manifest is final: the session may be replaced or recovered now
+        self.folder.release(checksums=False)  # the files are final: the session may be replaced or recovered now
         if self.supervisor.stop_reason is not None and not self.stop_requested.is_set():
             # Ended early by itself (a full disk): stay until `camd stop` collects the reason, so
             # the rig's script learns of it instead of finding no daemon and no explanation.
@@ -152,6 +159,9 @@ class Daemon:
         if preview is not None:
             preview.close()
         server.close()  # waits for in-flight replies, including the stop reply
+        qc = run_qc_after_stop(self.folder.root, only_if_pending=True)
+        log.info("QC: %s", qc.get("verdict") or qc.get("error"))
+        start_in_background(self.folder.root)  # checksums, once QC no longer writes the manifest
         assemble_detached(self.folder.logs)  # after the stop reply: pack the logger's entries
         return 0 if not manifest.get("failed_cameras") else 1
 

@@ -105,3 +105,48 @@ class CameraStatus:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def status_of(
+    name: str,
+    row: dict[str, float],
+    state: str,
+    fps_current: float,
+    worker_alive: bool,
+    encoder_alive: bool,
+    analysis: dict[str, Any],
+) -> CameraStatus:
+    """One camera's status from its shared row, as `camd status` and the preview page show it."""
+    seconds = row["last_host_time_us"] / 1e6
+    unsaved = 0
+    if not worker_alive:  # what the ring still held when the worker ended is lost
+        kept = row["frames_written"] + row["drops_buffer"] + row["paused_frames"]
+        unsaved = max(0, int(row["frames_acquired"] - kept))
+    return CameraStatus(
+        name=name,
+        state=state,
+        fps_current=round(fps_current, 2),
+        fps_mean=round(row["frames_acquired"] / seconds, 2) if seconds > 0 else 0.0,
+        frames_written=int(row["frames_written"]),
+        frames_acquired=int(row["frames_acquired"]),
+        timestamps_logged=int(row["timestamps_logged"]),
+        drops_buffer=int(row["drops_buffer"]),
+        drops_frame_id_gap=int(row["drops_frame_id_gap"]),
+        ring_depth=int(row["ring_depth"]),
+        ring_capacity=int(row["ring_capacity"]),
+        encoder_alive=encoder_alive,
+        seconds_recorded=round(seconds, 3),
+        paused=bool(row["paused"]),
+        pid=int(row["pid"]),
+        encoder_pid=int(row["encoder_pid"]),
+        drops_missed_trigger=int(row["drops_missed_trigger"]),
+        drops_incomplete=int(row["drops_incomplete"]),
+        drops_unsaved=unsaved,
+        drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
+        + int(row["drops_missed_trigger"] + row["drops_incomplete"])
+        + unsaved,
+        ring_high_water=int(row["ring_high_water"]),
+        lateness_max_us=int(row["lateness_max_us"]),
+        schedule_lag_max_us=int(row["schedule_lag_max_us"]),
+        **analysis,
+    )

@@ -18,39 +18,30 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import SessionConfig, config_to_toml
 from camera_daemon.daemon import analysis_runner as analysis
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.health import HealthLog
-from camera_daemon.daemon.outcome import camera_entry, judge_logger, session_error
-from camera_daemon.daemon.runtime import pid_running, runtime_dir
-from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row
+from camera_daemon.daemon.logger_guard import LoggerGuard, sweep_earlier_sessions
+from camera_daemon.daemon.outcome import SessionEnding, camera_entry, close_manifest
+from camera_daemon.daemon.runtime import pid_running
+from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row, status_of
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
-from camera_daemon.encoding.command import depth_warning, video_suffix
+from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
 from camera_daemon.session.finalize import WorkerOutcome
 from camera_daemon.session.folder import NOTHING_RECORDED, SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.tap import TapSpec, unlink_tap
+from camera_daemon.threads import pin_environment
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
-from camera_daemon.timing.leftovers import (
-    RECORD_NAME,
-    LoggerLeftovers,
-    ProcessId,
-    semaphore_names,
-    sweep,
-    terminator_name,
-)
-from camera_daemon.timing.reaper import Reaper
 from camera_daemon.timing.table import CameraLog, read_journals, read_timestamp_logs
 
 _JOIN_TIMEOUT_S = 60.0
-_THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @contextmanager
@@ -91,8 +82,7 @@ class Supervisor:
                 multiprocessing.forkserver.ensure_running()
         self._forwarder: LogForwarder | None = None
         self._health: HealthLog | None = None
-        self._reaper: Reaper | None = None
-        self._runtime_record: Path | None = None
+        self._guard = LoggerGuard()
         self._workers: list[_Worker] = []
         self._session_start: Any = None  # UTC µs of the session's first frame, shared with every worker
         # Status requests (control threads) and the recording loop both notice deaths; each failure
@@ -138,9 +128,8 @@ class Supervisor:
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         self.disk.reserve()
-        for variable in _THREAD_LIMITS:  # one process per camera already uses every core
-            os.environ.setdefault(variable, "1")
-        sweep(_leftover_records())  # what earlier killed sessions left behind and nobody reaped
+        pin_environment()  # one process per camera already uses every core
+        sweep_earlier_sessions()
         self._session_start = self._context.Value("d", 0.0)
         with _children_ignore_sigint():
             # Journaling starts before any camera: a crash during the logger's slow start must not
@@ -181,26 +170,10 @@ class Supervisor:
                 self._workers.append(_Worker(spec, process, links))
                 self._workers[-1].analysis = analysis.start(self._context, camera, self.folder, links.status, spec.tap)
             self._forwarder.start_logger()
-            self._guard_leftovers(self._forwarder)
+            self._guard.guard(self._forwarder, [w.links for w in self._workers], self.folder.logs)
         self._health = HealthLog(self.folder.logs, [(w.spec.camera.name, w.links.status) for w in self._workers])
         self._health.start()
         self._wait_ready(ready_timeout_s, stop)
-
-    def _guard_leftovers(self, forwarder: LogForwarder) -> None:
-        """Record what this session's logger holds, and start the reaper that frees it if we die."""
-        owner = ProcessId.of(os.getpid())
-        assert owner is not None
-        shared = [w.links for w in self._workers] + forwarder.logger.shared_objects()
-        leftovers = LoggerLeftovers(
-            instance=forwarder.instance,
-            owner=owner,
-            processes=[pid for pid in map(ProcessId.of, forwarder.logger.pids()) if pid is not None],
-            shared_memory=[terminator_name(forwarder.instance), *semaphore_names(shared)],
-        )
-        self._runtime_record = _leftover_records() / f"{forwarder.instance}.json"
-        records = [self.folder.logs / RECORD_NAME, self._runtime_record]
-        leftovers.write(*records)
-        self._reaper = Reaper(records)
 
     def health(self) -> dict[str, Any]:
         """Session-level health beside the per-camera rows: is the timestamp logger still alive."""
@@ -315,44 +288,13 @@ class Supervisor:
             if now - mark_time >= 0.5:
                 worker.fps_current = (row["frames_acquired"] - mark_frames) / (now - mark_time)
                 worker.rate_mark = (now, row["frames_acquired"])
-            seconds = row["last_host_time_us"] / 1e6
             state = WorkerState(int(row["state"])).name if worker.failed_reason is None else "failed"
+            alive = worker.process.is_alive()
             # A killed worker cannot clear its own flag: believe it only while both processes run.
-            encoder_alive = bool(row["encoder_alive"]) and worker.process.is_alive()
-            encoder_alive = encoder_alive and pid_running(int(row["encoder_pid"]))
-            unsaved = 0
-            if not worker.process.is_alive():  # what the ring still held when the worker ended is lost
-                kept = row["frames_written"] + row["drops_buffer"] + row["paused_frames"]
-                unsaved = max(0, int(row["frames_acquired"] - kept))
+            encoder_alive = bool(row["encoder_alive"]) and alive and pid_running(int(row["encoder_pid"]))
+            extra = {} if worker.analysis is None else worker.analysis.status_fields(row)
             result.append(
-                CameraStatus(
-                    name=worker.spec.camera.name,
-                    state=state,
-                    fps_current=round(worker.fps_current, 2),
-                    fps_mean=round(row["frames_acquired"] / seconds, 2) if seconds > 0 else 0.0,
-                    frames_written=int(row["frames_written"]),
-                    frames_acquired=int(row["frames_acquired"]),
-                    timestamps_logged=int(row["timestamps_logged"]),
-                    drops_buffer=int(row["drops_buffer"]),
-                    drops_frame_id_gap=int(row["drops_frame_id_gap"]),
-                    ring_depth=int(row["ring_depth"]),
-                    ring_capacity=int(row["ring_capacity"]),
-                    encoder_alive=encoder_alive,
-                    seconds_recorded=round(seconds, 3),
-                    paused=bool(row["paused"]),
-                    pid=int(row["pid"]),
-                    encoder_pid=int(row["encoder_pid"]),
-                    drops_missed_trigger=int(row["drops_missed_trigger"]),
-                    drops_incomplete=int(row["drops_incomplete"]),
-                    drops_unsaved=unsaved,
-                    drops_total=int(row["drops_buffer"] + row["drops_frame_id_gap"])
-                    + int(row["drops_missed_trigger"] + row["drops_incomplete"])
-                    + unsaved,
-                    ring_high_water=int(row["ring_high_water"]),
-                    lateness_max_us=int(row["lateness_max_us"]),
-                    schedule_lag_max_us=int(row["schedule_lag_max_us"]),
-                    **({} if worker.analysis is None else worker.analysis.status_fields(row)),
-                )
+                status_of(worker.spec.camera.name, row, state, worker.fps_current, alive, encoder_alive, extra)
             )
         return result
 
@@ -390,10 +332,7 @@ class Supervisor:
     def _stop_logger(self) -> None:
         if self._forwarder is not None:
             self._forwarder.stop()
-        if self._reaper is not None:
-            self._reaper.release()
-        if self._runtime_record is not None:
-            self._runtime_record.unlink(missing_ok=True)
+        self._guard.release()
 
     def abandon(self, reason: str) -> dict[str, Any]:
         """Stop after a start that failed. The folder stays, with its logs (the third-party lines
@@ -449,35 +388,13 @@ class Supervisor:
 
         with ThreadPoolExecutor(max_workers=max(1, len(self._workers))) as pool:
             entries = list(pool.map(finish, self._workers))
-        cameras: dict[str, Any] = {}
-        nominal: list[str] = []  # videos left with nominal frame times: no room for the remux
-        for worker, entry in zip(self._workers, entries, strict=True):
-            cameras[worker.spec.camera.name] = entry
-            if entry.get("setting_warnings"):
-                self.manifest.setdefault("warnings", []).extend(entry["setting_warnings"])
-            if depth := depth_warning(self.config.encoder, worker.spec.camera.name, str(entry.get("pixel_format"))):
-                self.manifest.setdefault("warnings", []).append(depth)
-            if entry.get("warning"):
-                nominal.append(entry["warning"])
+        cameras = {worker.spec.camera.name: entry for worker, entry in zip(self._workers, entries, strict=True)}
         if logger_stop is not None:
             logger_stop.join()  # a logger that dies while it drains is still reported
-        judge_logger(self.manifest, cameras, self.health(), self.stop_reason)
-        failed = [name for name, entry in cameras.items() if entry["exit_state"] == "failed"]
-        self.manifest["cameras"] = cameras
-        self.manifest["stopped_utc_us"] = HostClock().onset_utc_us
-        ended_badly = bool(failed) or self.stop_reason is not None
-        self.manifest["exit_state"] = "failed" if ended_badly and exit_state == "stopped" else exit_state
-        self.manifest["failed_cameras"] = failed
-        self.manifest["failed_analysis"] = analysis.add_analysis(cameras, [w.analysis for w in self._workers])
-        if self.stop_reason is not None:
-            self.manifest["error"] = session_error(self.stop_reason, nominal)
-        elif nominal:
-            self.manifest.setdefault("warnings", []).extend(nominal)
+        failed_analysis = analysis.add_analysis(cameras, [w.analysis for w in self._workers])
+        ending = SessionEnding(self.health(), self.stop_reason, exit_state, failed_analysis)
+        close_manifest(self.manifest, cameras, self.config.encoder, ending)
         try:
             write_manifest(self.folder.manifest, self.manifest)
         except OSError as error:  # the caller still gets the manifest, and a daemon goes on serving
             self.manifest["manifest_error"] = f"{self.folder.manifest} not written ({error.strerror})"
-
-
-def _leftover_records() -> Path:
-    return runtime_dir() / "loggers"

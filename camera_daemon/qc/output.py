@@ -92,10 +92,3 @@ def manifest_summary(session: Path, qc: QcConfig | None = None) -> dict[str, Any
         "warning": result.named(Verdict.WARNING),
         "file": f"post/{QC_FILE}",
     }
-
-
-def summary_line(qc: dict[str, Any]) -> str:
-    if qc.get("verdict") is None:
-        return f"QC: not run ({qc['error']}); run camd qc"
-    named = [*qc.get("fail", []), *qc.get("warning", [])]
-    return f"QC: {qc['verdict']}" + (f" ({', '.join(named)})" if named else "") + f"; see {qc.get('file')}"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from camera_daemon.config import QcConfig
-from camera_daemon.encoding.remux import count_packets
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.qc.checks import CHECKS, CameraData
-from camera_daemon.qc.sampling import keyframe_means
+from camera_daemon.qc.sampling import scan_video
 from camera_daemon.qc.verdicts import SESSION_ROW, CheckResult, SessionQc, Verdict
 from camera_daemon.timing.table import read_csv
 
@@ -37,8 +37,7 @@ def _camera(session: Path, name: str, entry: dict[str, Any], qc: QcConfig) -> Ca
         table = read_csv(table_path)
     video = session / str(entry.get("video") or "")
     have_video = bool(entry.get("video")) and video.is_file()
-    frames = count_packets(video) if have_video else None
-    samples = keyframe_means(video, qc.brightness_samples) if have_video else []
+    frames, samples = scan_video(video, qc.brightness_samples) if have_video else (None, [])
     return CameraData(name, entry, table, frames, samples, _rate_measured(session, name, entry))
 
 
@@ -71,7 +70,9 @@ def cross_camera(cameras: list[CameraData], qc: QcConfig) -> CheckResult:
 
 def run_qc(session: Path, qc: QcConfig) -> SessionQc:
     manifest = read_session_manifest(session)
-    cameras = [_camera(session, name, entry, qc) for name, entry in manifest["cameras"].items()]
+    # Side by side: reading packets mostly waits on the demuxer, which lets go of the interpreter.
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(manifest["cameras"])))) as pool:
+        cameras = list(pool.map(lambda item: _camera(session, item[0], item[1], qc), manifest["cameras"].items()))
     results = [check(camera, qc) for check in CHECKS for camera in cameras]
     results.append(cross_camera(cameras, qc))
     return SessionQc(str(session), results)

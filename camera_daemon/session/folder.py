@@ -28,12 +28,14 @@ class SessionFolder:
     # held while this process records into the folder; see session/lock.py
     lock: SessionLock | None = field(default=None, compare=False, repr=False)
 
-    def release(self) -> None:
+    def release(self, checksums: bool = True) -> None:
         """Give up the lock once the manifest is final: the session may be replaced or recovered now.
-        The videos' checksums, left pending by the stop, are computed from here on (checksums.py)."""
+        The videos' checksums, left pending by the stop, are computed from here on (checksums.py),
+        unless the caller has more to write into the manifest first and starts them itself."""
         if self.lock is not None and self.lock.fileno() >= 0:
             self.lock.release()
-            start_in_background(self.root)
+            if checksums:
+                start_in_background(self.root)
 
     @property
     def name(self) -> str:
