@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,18 @@ def test_the_stop_summary_line_says_where_the_verdict_will_be(tmp_path: Path, ru
     stopped = camd("stop")
     assert stopped.returncode == 0, stopped.stderr
     assert "QC: running now that the files are final; its verdict goes to post/qc.json" in stopped.stdout
+
+
+def test_the_stop_client_prints_the_reply_without_loading_video_or_table_readers() -> None:
+    """`camd stop` only prints what the daemon replied: its summary and exit code must not pay for
+    PyAV, numpy or pyarrow, which the checks themselves need."""
+    code = (
+        "import sys\n"
+        "from camera_daemon.daemon import commands, display\n"
+        "display.summary_table\n"
+        "from camera_daemon.qc.summary import summary_line\n"
+        "from camera_daemon.analysis.failures import raise_if_analysis_failed\n"
+        "print(' '.join(m for m in ('av', 'numpy', 'pyarrow', 'pandas') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
