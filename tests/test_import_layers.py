@@ -25,7 +25,8 @@ LAYERS: dict[str, int] = {
     "noise": 0,  # third-party libraries' own output, into a log unless -v
     "choices": 0,  # value lists help text shows (codecs, table formats), free of heavy imports
     "json_output": 0,  # the one JSON object a command prints with --json
-    "config": 1,  # the session config schema and its TOML load/dump
+    "config": 1,  # the session config schema and its TOML load
+    "config_toml": 1,  # a config written back as TOML
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config
     "cameras": 3,  # frame sources, one backend per file; the GenICam one drives gentl
     "encoding": 4,  # the ffmpeg argv, the encoder process, probes

@@ -17,7 +17,8 @@ from typing import Any
 
 from camera_daemon.analysis.loader import check_callbacks
 from camera_daemon.cameras.credentials import SOURCES_VARIABLE, secret_sources
-from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.config import SessionConfig
+from camera_daemon.config_toml import config_to_toml
 from camera_daemon.daemon.runtime import DaemonPaths, running_daemon
 from camera_daemon.encoding.probe import check_encoders
 from camera_daemon.errors import CamdError

@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from camera_daemon.config import SessionConfig, config_to_toml
+from camera_daemon.config import SessionConfig
+from camera_daemon.config_toml import config_to_toml
 from camera_daemon.daemon import analysis_runner as analysis
 from camera_daemon.daemon.disk import DiskFullError, DiskGuard, is_disk_full
 from camera_daemon.daemon.health import HealthLog

@@ -72,7 +72,8 @@ def test_session_toml_keeps_control_characters_and_quotes(tmp_path):
     """A source path with a tab and a quote used to be written as TOML that does not read back."""
     import tomllib
 
-    from camera_daemon.config import config_to_toml, parse_config
+    from camera_daemon.config import parse_config
+    from camera_daemon.config_toml import config_to_toml
 
     source = 'C:\\clips\t"a".mp4'
     config = parse_config({"cameras": [{"name": "a", "backend": "opencv", "source": source}]})

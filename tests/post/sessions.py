@@ -18,7 +18,8 @@ import numpy as np
 
 from camera_daemon.cameras.base import FrameGeometry, PixelFormat
 from camera_daemon.cameras.synthetic import SceneRenderer, content_sequence
-from camera_daemon.config import CameraConfig, PostConfig, SessionConfig, config_to_toml
+from camera_daemon.config import CameraConfig, PostConfig, SessionConfig
+from camera_daemon.config_toml import config_to_toml
 
 BASE_UTC_US = 1_763_600_000_000_000
 _MICROSECOND = Fraction(1, 1_000_000)
