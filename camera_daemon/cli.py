@@ -15,8 +15,9 @@ from typer._click.exceptions import ClickException as TyperClickException
 from typer._click.exceptions import NoArgsIsHelpError
 
 from camera_daemon import __version__
-from camera_daemon.choices import CODEC_HELP, TABLE_FORMATS
+from camera_daemon.choices import TABLE_FORMATS
 from camera_daemon.cli_help import exit_code_epilog, install
+from camera_daemon.cli_options import CameraOption, CodecOption, ForceOption, OutputOption, SessionNameOption
 from camera_daemon.daemon.display import session_report, status_table, summary_table
 from camera_daemon.errors import CamdError, ConfigError
 from camera_daemon.json_output import JsonFlag, print_json
@@ -37,12 +38,6 @@ install()
 console = Console()
 
 DEMO_CONFIG = Path(__file__).parent / "configs" / "demo.toml"
-
-CameraOption = Annotated[
-    list[str] | None,
-    typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0, x=synthetic:?fps=60"),
-]
-CodecOption = Annotated[str | None, typer.Option(help=CODEC_HELP)]
 
 
 def _version(value: bool) -> None:
@@ -127,10 +122,10 @@ def run(
     config: Annotated[Path | None, typer.Argument(help="Session TOML file.")] = None,
     camera: CameraOption = None,
     duration: Annotated[float | None, typer.Option(help="Seconds to record; default: until Ctrl-C.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
-    session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
+    output: OutputOption = None,
+    session: SessionNameOption = None,
     codec: CodecOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing session of the same name.")] = False,
+    force: ForceOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live status table.")] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Validate the config and the encoder, record nothing.")

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "noise": 0,  # third-party libraries' own output, into a log unless -v
     "choices": 0,  # value lists help text shows (codecs, table formats), free of heavy imports
     "json_output": 0,  # the one JSON object a command prints with --json
+    "cli_options": 0,  # options several commands share
     "config": 1,  # the session config schema and its TOML load
     "config_toml": 1,  # a config written back as TOML
     "gentl": 2,  # GenTL producers, devices, nodes and device clocks, through harvesters; knows no camera config

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from camera_daemon.choices import CODEC_HELP
+from camera_daemon.cli_options import CameraOption, CodecOption, ForceOption, OutputOption, SessionNameOption
 from camera_daemon.daemon.display import analysis_lines, disk_line, session_report, status_table, summary_table
 from camera_daemon.daemon.protocol import request
 from camera_daemon.daemon.runtime import DaemonPaths, process_alive
@@ -23,10 +23,6 @@ from camera_daemon.web.options import NoPreviewOption, PreviewPortOption, with_p
 
 console = Console()
 NameOption = Annotated[str, typer.Option("--name", "-n", help="Which daemon (several can run at once).")]
-CameraOption = Annotated[
-    list[str] | None,
-    typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0"),
-]
 
 
 def _ask(name: str, command: str, timeout_s: float = 10.0) -> dict[str, Any]:
@@ -41,10 +37,10 @@ def start(
     camera: CameraOption = None,
     name: NameOption = "default",
     duration: Annotated[float | None, typer.Option(help="Seconds to record, then stop by itself.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Folder that holds session folders.")] = None,
-    session: Annotated[str | None, typer.Option(help="Session folder name (default: UTC time).")] = None,
-    codec: Annotated[str | None, typer.Option(help=CODEC_HELP)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing session of the same name.")] = False,
+    output: OutputOption = None,
+    session: SessionNameOption = None,
+    codec: CodecOption = None,
+    force: ForceOption = False,
     json_output: JsonFlag = False,
     preview_port: PreviewPortOption = None,
     no_preview: NoPreviewOption = False,

@@ -12,13 +12,9 @@ from typing import Annotated
 
 import typer
 
+from camera_daemon.cli_options import CameraOption
 from camera_daemon.errors import CamdError
 from camera_daemon.web.options import PreviewPortOption
-
-CameraOption = Annotated[
-    list[str] | None,
-    typer.Option("--camera", "-c", help="NAME=SPEC, e.g. left=synthetic, cam=opencv:0"),
-]
 
 
 def preview(
