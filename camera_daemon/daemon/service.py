@@ -136,7 +136,8 @@ class Daemon:
 
             manifest["post"] = run_post_after_stop(self.folder.root, self.config)
             write_manifest(self.folder.manifest, manifest)
-        from camera_daemon.daemon.post_stage import PENDING_QC, run_qc_after_stop
+        from camera_daemon.daemon.post_stage import run_qc_after_stop
+        from camera_daemon.qc.summary import PENDING_QC
         from camera_daemon.session.manifest import write_manifest
 
         # QC reads every packet of every video, so it grows with the session: it runs after the

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from camera_daemon.qc.output import qc_session, verdict_table
+from camera_daemon.qc.output import fill_pending, qc_session, verdict_table
 
 
 def qc(
@@ -20,6 +20,8 @@ def qc(
     """Judge sessions against published thresholds (IBL, AIND): exit 0 when nothing fails."""
     console = Console()
     results = [qc_session(session) for session in sessions]
+    for session, result in zip(sessions, results, strict=True):
+        fill_pending(session, result)
     if as_json:
         typer.echo(json.dumps([result.as_json() for result in results], indent=2))
     else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,11 @@ from rich.table import Table
 from camera_daemon.config import QcConfig, load_config
 from camera_daemon.errors import CamdError
 from camera_daemon.qc.session import run_qc
+from camera_daemon.qc.summary import PENDING_QC
 from camera_daemon.qc.thresholds import THRESHOLDS
 from camera_daemon.qc.verdicts import SessionQc, Verdict
 from camera_daemon.safe_write import write_text_atomic
+from camera_daemon.session.manifest import write_manifest
 
 QC_FILE = "qc.json"
 # Where the section goes when the post-stop stage has written no report.md: creating report.md here
@@ -79,16 +83,39 @@ def qc_session(session: Path, qc: QcConfig | None = None) -> SessionQc:
     return result
 
 
-def manifest_summary(session: Path, qc: QcConfig | None = None) -> dict[str, Any]:
+def manifest_summary(
+    session: Path, qc: QcConfig | None = None, still_ours: Callable[[], bool] | None = None
+) -> dict[str, Any] | None:
     """The verdict for the manifest and the stop summary. QC never fails a stop: its own error is
-    reported in place of a verdict, and `camd qc` can run it again."""
+    reported in place of a verdict, and `camd qc` can run it again.
+
+    ``still_ours``: asked after the checks and before anything is written; None when it says no (the
+    folder was replaced meanwhile, so this verdict belongs to nothing there)."""
     try:
-        result = qc_session(session, qc)
+        qc = qc or session_qc_config(session)
+        result = run_qc(session, qc)
+        if still_ours is not None and not still_ours():
+            return None
+        write_outputs(session, result, qc)
     except Exception as error:  # whatever went wrong, the recording is final and must stay so
         return {"verdict": None, "error": str(error) or type(error).__name__}
+    return summary_of(result)
+
+
+def summary_of(result: SessionQc) -> dict[str, Any]:
     return {
         "verdict": result.verdict.value,
         "fail": result.named(Verdict.FAIL),
         "warning": result.named(Verdict.WARNING),
         "file": f"post/{QC_FILE}",
     }
+
+
+def fill_pending(session: Path, result: SessionQc) -> None:
+    """A manifest still waiting for its verdict (the daemon that owed it was killed) gets this one."""
+    path = session / "manifest.json"
+    with contextlib.suppress(OSError, ValueError):
+        manifest = json.loads(path.read_text())
+        if manifest.get("qc") == PENDING_QC:
+            manifest["qc"] = summary_of(result)
+            write_manifest(path, manifest)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# What a daemon's stop writes into the manifest: QC follows the stop reply (it reads every packet).
+PENDING_QC: dict[str, Any] = {"verdict": "pending", "file": "post/qc.json"}
+
 
 def summary_line(qc: dict[str, Any]) -> str:
     if qc.get("verdict") == "pending":  # the daemon checks the files after its stop reply
