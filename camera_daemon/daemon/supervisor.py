@@ -301,6 +301,8 @@ class Supervisor:
 
     def stop(self, exit_state: str = "stopped") -> dict[str, Any]:
         """Stop every camera, wait for final files, and write the manifest. Returns the manifest."""
+        if self._health is not None:  # its rows describe the recording, not the processes winding down
+            self._health.stop()
         for worker in self._workers:
             worker.links.stop.set()
         for worker in self._workers:
@@ -308,8 +310,6 @@ class Supervisor:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
-        if self._health is not None:
-            self._health.stop()
         self._notice_deaths()
         analysis.stop_all([worker.analysis for worker in self._workers])  # their last frames are in the taps
         for name in self.taps.values():  # a killed worker could not remove its own
