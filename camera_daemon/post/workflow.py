@@ -249,9 +249,12 @@ def _stitch_concat(run: _Run) -> tuple[Path, int, int, str]:
     return run.post_dir / "concat.mkv", int(written.size), dropped, inputs
 
 
-def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> PostResult:
-    """Run the whole chain for one session; outputs land in ``<session>/post``."""
-    session = _cropped(load_session(session_dir), options.crop)
+def run_post(
+    session_dir: Path, options: PostOptions, force: bool = False, loaded: SessionTracks | None = None
+) -> PostResult:
+    """Run the whole chain for one session; outputs land in ``<session>/post``. ``loaded``: the
+    session as the caller read it already, so its tables are not parsed twice."""
+    session = _cropped(loaded if loaded is not None else load_session(session_dir), options.crop)
     tracks = _selected(session, options.cameras) if options.mode is not StitchMode.concat else list(session.cameras)
     times = {track.name: track.utc_time_us for track in tracks}
     reference = Reference.parse(options.reference, list(times))
