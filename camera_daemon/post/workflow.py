@@ -7,7 +7,6 @@ output stream, so a session is decoded and encoded exactly once whatever steps a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from camera_daemon.config import PostConfig
 from camera_daemon.post.align import AlignedFrames, Reference, align, default_tolerance_us, median_interval_us
+from camera_daemon.post.beside import Beside
 from camera_daemon.post.crop import Crop
 from camera_daemon.post.dedupe import Deduper
 from camera_daemon.post.errors import PostError, PostOptionError
@@ -271,11 +271,11 @@ def run_post(
     steps = ["align", options.mode.value, "report"] + (["dedupe"] if options.dedupe else [])
     prepare_post_dir(session.post_dir, steps, force)
     post_dir = session.post_dir
-    # The report's figures need only the alignment: they are drawn while the video encodes, so
-    # matplotlib's import and drawing do not add to the stitch's wall time.
+    # The report's figures need only the alignment: they are drawn while the video encodes (in a
+    # process of their own, see beside.py), so matplotlib's import and drawing do not add to the
+    # stitch's wall time.
     (post_dir / "plots").mkdir(exist_ok=True)
-    drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-plots")
-    figures = drawing.submit(write_plots, post_dir / "plots", session, aligned, reference)
+    figures = Beside("post-plots", write_plots, post_dir / "plots", session, aligned, reference)
     try:
         with ExitStack() as stack:
             run = _Run(session, options, post_dir, stack)
@@ -287,11 +287,10 @@ def run_post(
                 video, written, dropped = _stitch_aligned(run, tracks, aligned)
                 inputs = f"{aligned.tick_count} aligned rows"
     except BaseException:
+        figures.cancel()
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink(missing_ok=True)
         raise
-    finally:
-        drawing.shutdown(wait=True)
     for path in run.files:
         if path.suffix == ".mkv":
             commit(path)

@@ -1,5 +1,5 @@
-"""`camd stitch` as a whole process pays only for what it uses: no pandas on the default path, and
-each camera's timestamp table parsed once."""
+"""`camd stitch` as a whole process pays only for what it uses: no pandas on the default path, each
+camera's timestamp table parsed once, and matplotlib only in the child that draws the figures."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ finally:
 """
 
 
-def test_stitch_process_skips_pandas_and_reads_each_table_once(
+def test_stitch_process_skips_pandas_and_matplotlib_and_reads_each_table_once(
     three_cameras: tuple[Path, dict[str, Recorded]], tmp_path: Path
 ) -> None:
     folder, truth = three_cameras
@@ -43,6 +43,9 @@ def test_stitch_process_skips_pandas_and_reads_each_table_once(
     result = json.loads(done.stdout)["results"][0]
     assert result["frames_written"] == result["aligned_rows"] > 0
     probe = json.loads(report.read_text())
-    assert "pandas" not in probe["modules"]
+    assert "pandas" not in probe["modules"] and "matplotlib" not in probe["modules"]
     assert probe["reads"] == {f"{name}.timestamps.csv": 1 for name in truth}
-    assert (folder / "post" / "plots" / "intervals.png").stat().st_size > 0
+    report_json = json.loads((folder / "post" / "report.json").read_text())
+    assert report_json["plots"] == ["intervals.png", "offsets.png", "drops.png"]
+    for name in report_json["plots"]:
+        assert (folder / "post" / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
