@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.post.align import AlignedFrames
-from camera_daemon.post.io.columns import column_array
+from camera_daemon.post.arrow_columns import column_array
 from camera_daemon.post.session_io import MANIFEST_NAME, CameraTrack, SessionTracks
 
 FloatArray = npt.NDArray[np.float64]
