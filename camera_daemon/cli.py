@@ -264,10 +264,6 @@ def _mount_subcommands(argv: list[str]) -> None:
 
         app.command("preview")(preview)
     if everything or word == "stitch":
-        if word == "stitch":  # the figures' process imports matplotlib while this one imports the rest
-            from camera_daemon.post.beside import prewarm
-
-            prewarm()
         from camera_daemon.post.cli import stitch
 
         app.command("stitch")(stitch)

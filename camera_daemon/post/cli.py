@@ -17,7 +17,6 @@ import typer
 from camera_daemon.choices import STITCH_CODEC_HELP
 from camera_daemon.errors import CamdError
 from camera_daemon.json_output import JsonFlag, print_json
-from camera_daemon.post.beside import discard_prewarmed
 from camera_daemon.post.crop import parse_crop, parse_crop_options
 from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.load import load_session
@@ -205,8 +204,6 @@ def stitch(
     except CamdError as error:
         typer.echo(f"camd: error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
-    finally:
-        discard_prewarmed()  # unused when an error came first or the sessions went to Dask
     if json_output:
         print_json(
             {"results": [_result_json(session, result) for session, result in zip(sessions, results, strict=True)]}
