@@ -58,18 +58,22 @@ class Beside[T]:
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
         if pid == 0:  # the child: run, send the outcome, leave without running the parent's exit handlers
-            os.close(read)
-            try:
-                outcome: tuple[str, Any] = ("value", fn(*args))
-            except BaseException as error:
-                outcome = ("error", error)
-            try:
-                payload = pickle.dumps(outcome)
-            except Exception as error:
-                payload = pickle.dumps(("error", PostError(f"{self._name}: {outcome[1]!r} ({error})")))
-            with os.fdopen(write, "wb") as channel:
-                channel.write(payload)
-            os._exit(0)
+            status = 1
+            try:  # nothing may escape: the child would go on running the parent's code after fork()
+                os.close(read)
+                try:
+                    outcome: tuple[str, Any] = ("value", fn(*args))
+                except BaseException as error:
+                    outcome = ("error", error)
+                try:
+                    payload = pickle.dumps(outcome)
+                except Exception as error:
+                    payload = pickle.dumps(("error", PostError(f"{self._name}: {outcome[1]!r} ({error})")))
+                with os.fdopen(write, "wb") as channel:
+                    channel.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
         os.close(write)
         self._pid, self._read = pid, read
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from camera_daemon.post.beside import Beside
 
@@ -51,6 +52,38 @@ def test_single_threaded_caller_runs_it_in_a_child_and_gets_its_answer() -> None
         "cancelled child reaped: True",
     ]
     assert done.stderr == ""  # no fork warning, no traceback
+
+
+# The caller goes away (killed) before the child answers: the child's write fails, and it must end
+# there, never return into the caller's code that follows fork().
+ORPHANED = """
+import os, sys, time
+from pathlib import Path
+from camera_daemon.post.beside import Beside
+
+marker = Path(sys.argv[1])
+
+def draw_after_marker():
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return "drawn"
+
+started = Beside("t", draw_after_marker)
+print("started", flush=True)
+os.close(started._read)  # as if this process had been killed: nobody reads the answer
+marker.touch()
+_, status = os.waitpid(started._pid, 0)
+print("child exit code:", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_child_whose_caller_is_gone_ends_quietly(tmp_path: Path) -> None:
+    marker = tmp_path / "go"
+    done = subprocess.run([sys.executable, "-c", ORPHANED, str(marker)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["started", "child exit code: 1"]
+    assert done.stderr == ""
 
 
 def test_with_another_thread_alive_it_runs_in_a_thread() -> None:
