@@ -291,6 +291,7 @@ def run_post(
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink(missing_ok=True)
         raise
+    drawn = figures.result()  # the figures' process is reaped before anything else can fail
     for path in run.files:
         if path.suffix == ".mkv":
             commit(path)
@@ -303,7 +304,7 @@ def run_post(
         "trim": options.trim,
         "files": [*sorted(path.name for path in run.files), "report.md", "report.json", "plots/"],
     }
-    summary = write_report(post_dir, session, aligned, reference, tolerance, details, figures.result())
+    summary = write_report(post_dir, session, aligned, reference, tolerance, details, drawn)
     files = (*run.files, post_dir / "report.md", post_dir / "report.json")
     return PostResult(post_dir, video, written, aligned.tick_count, dropped, inputs, files, summary)
 
