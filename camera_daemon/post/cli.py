@@ -21,6 +21,7 @@ from camera_daemon.post.crop import parse_crop, parse_crop_options
 from camera_daemon.post.errors import PostError, PostOptionError
 from camera_daemon.post.load import load_session
 from camera_daemon.post.options import PostOptions
+from camera_daemon.post.session_io import SessionTracks
 from camera_daemon.post.workflow import PostResult, run_post
 from camera_daemon.threads import pin_environment, pin_threads
 
@@ -30,10 +31,18 @@ def _overrides(**values: Any) -> dict[str, Any]:
 
 
 def build_options(
-    session: Path, dedupe_fraction: float | None = None, dedupe_max_diff: float | None = None, **values: Any
+    session: Path,
+    dedupe_fraction: float | None = None,
+    dedupe_max_diff: float | None = None,
+    loaded: dict[Path, SessionTracks] | None = None,
+    **values: Any,
 ) -> PostOptions:
-    """The session's [post] settings with every option the user gave on top."""
-    options = PostOptions.from_config(load_session(session).post, **_overrides(**values))
+    """The session's [post] settings with every option the user gave on top; ``loaded`` keeps the
+    session as read here, so the run that follows does not parse its tables a second time."""
+    tracks = load_session(session)
+    if loaded is not None:
+        loaded[session] = tracks
+    options = PostOptions.from_config(tracks.post, **_overrides(**values))
     settings = options.dedupe_settings
     if dedupe_fraction is not None:
         if not 0 < dedupe_fraction <= 1:
@@ -161,6 +170,7 @@ def stitch(
             if session.is_dir():
                 with held_for_reading(session):
                     pass
+        loaded: dict[Path, SessionTracks] = {}
         jobs = [
             (
                 session,
@@ -182,12 +192,13 @@ def stitch(
                     codec=codec,
                     time_overlay=time_overlay,
                     progress=not quiet and not json_output and len(sessions) == 1 and scheduler is None,
+                    loaded=loaded,
                 ),
             )
             for session in sessions
         ]
         if scheduler is None and len(jobs) == 1:
-            results = [run_post(jobs[0][0], jobs[0][1], force)]
+            results = [run_post(jobs[0][0], jobs[0][1], force, loaded=loaded[jobs[0][0]])]
         else:
             results = run_on_cluster(scheduler, jobs, force)
     except CamdError as error:

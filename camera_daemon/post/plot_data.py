@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.post.align import AlignedFrames
+from camera_daemon.post.arrow_columns import column_array
 from camera_daemon.post.session_io import MANIFEST_NAME, CameraTrack, SessionTracks
 
 FloatArray = npt.NDArray[np.float64]
@@ -174,7 +175,7 @@ def read_health(session: SessionTracks, origin_us: int) -> tuple[dict[str, Healt
         if missing:
             notes.append(f"{path.name}: column(s) {', '.join(missing)} missing")
             continue
-        columns = {name: table.column(name).to_numpy().astype(np.float64) for name in HEALTH_COLUMNS}
+        columns = {name: column_array(table, name, np.float64) for name in HEALTH_COLUMNS}
         series[track.name] = HealthSeries(
             time_s=(columns["host_time_us"] + track.onset_utc_us - origin_us) / 1e6,
             ring_depth=columns["ring_depth"],

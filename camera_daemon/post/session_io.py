@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.config import PostConfig, SessionConfig
+from camera_daemon.post.arrow_columns import column_array
 from camera_daemon.post.crop import Crop
 from camera_daemon.post.errors import PostError, PostOptionError
 
@@ -93,7 +94,7 @@ def read_timestamp_table(path: Path) -> dict[str, IntArray]:
     missing = [name for name in TIMESTAMP_COLUMNS if name not in table.column_names]
     if missing:
         raise PostError(f"{path}: column(s) {', '.join(missing)} missing; expected {', '.join(TIMESTAMP_COLUMNS)}")
-    return {name: table.column(name).to_numpy().astype(np.int64) for name in TIMESTAMP_COLUMNS}
+    return {name: column_array(table, name, np.int64) for name in TIMESTAMP_COLUMNS}
 
 
 def write_timestamp_table(path: Path, columns: dict[str, IntArray]) -> None:

@@ -7,7 +7,6 @@ output stream, so a session is decoded and encoded exactly once whatever steps a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from camera_daemon.config import PostConfig
 from camera_daemon.post.align import AlignedFrames, Reference, align, default_tolerance_us, median_interval_us
+from camera_daemon.post.beside import Beside
 from camera_daemon.post.crop import Crop
 from camera_daemon.post.dedupe import Deduper
 from camera_daemon.post.errors import PostError, PostOptionError
@@ -249,9 +249,12 @@ def _stitch_concat(run: _Run) -> tuple[Path, int, int, str]:
     return run.post_dir / "concat.mkv", int(written.size), dropped, inputs
 
 
-def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> PostResult:
-    """Run the whole chain for one session; outputs land in ``<session>/post``."""
-    session = _cropped(load_session(session_dir), options.crop)
+def run_post(
+    session_dir: Path, options: PostOptions, force: bool = False, loaded: SessionTracks | None = None
+) -> PostResult:
+    """Run the whole chain for one session; outputs land in ``<session>/post``. ``loaded``: the
+    session as the caller read it already, so its tables are not parsed twice."""
+    session = _cropped(loaded if loaded is not None else load_session(session_dir), options.crop)
     tracks = _selected(session, options.cameras) if options.mode is not StitchMode.concat else list(session.cameras)
     times = {track.name: track.utc_time_us for track in tracks}
     reference = Reference.parse(options.reference, list(times))
@@ -268,11 +271,11 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
     steps = ["align", options.mode.value, "report"] + (["dedupe"] if options.dedupe else [])
     prepare_post_dir(session.post_dir, steps, force)
     post_dir = session.post_dir
-    # The report's figures need only the alignment: they are drawn while the video encodes, so
-    # matplotlib's import and drawing do not add to the stitch's wall time.
+    # The report's figures need only the alignment: they are drawn while the video encodes (in a
+    # process of their own, see beside.py), so matplotlib's import and drawing do not add to the
+    # stitch's wall time.
     (post_dir / "plots").mkdir(exist_ok=True)
-    drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-plots")
-    figures = drawing.submit(write_plots, post_dir / "plots", session, aligned, reference)
+    figures = Beside("post-plots", write_plots, post_dir / "plots", session, aligned, reference)
     try:
         with ExitStack() as stack:
             run = _Run(session, options, post_dir, stack)
@@ -284,11 +287,11 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
                 video, written, dropped = _stitch_aligned(run, tracks, aligned)
                 inputs = f"{aligned.tick_count} aligned rows"
     except BaseException:
+        figures.cancel()
         for leftover in post_dir.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink(missing_ok=True)
         raise
-    finally:
-        drawing.shutdown(wait=True)
+    drawn = figures.result()  # the figures' process is reaped before anything else can fail
     for path in run.files:
         if path.suffix == ".mkv":
             commit(path)
@@ -301,7 +304,7 @@ def run_post(session_dir: Path, options: PostOptions, force: bool = False) -> Po
         "trim": options.trim,
         "files": [*sorted(path.name for path in run.files), "report.md", "report.json", "plots/"],
     }
-    summary = write_report(post_dir, session, aligned, reference, tolerance, details, figures.result())
+    summary = write_report(post_dir, session, aligned, reference, tolerance, details, drawn)
     files = (*run.files, post_dir / "report.md", post_dir / "report.json")
     return PostResult(post_dir, video, written, aligned.tick_count, dropped, inputs, files, summary)
 

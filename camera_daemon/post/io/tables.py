@@ -12,19 +12,18 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from camera_daemon.post.align import AlignedFrames
+from camera_daemon.post.arrow_columns import to_arrow
 
 Column = npt.NDArray[np.generic] | Sequence[object]
 
 
 def frame_column(indices: npt.NDArray[np.int64]) -> pa.Array:
     """Source frame indices with -1 turned into nulls, so 'missing' can never be read as frame -1."""
-    return pa.array(indices, type=pa.int64(), mask=indices < 0)
+    return to_arrow(np.asarray(indices, dtype=np.int64), indices < 0)
 
 
 def build_table(columns: dict[str, Column | pa.Array]) -> pa.Table:
-    return pa.table(
-        {name: values if isinstance(values, pa.Array) else pa.array(values) for name, values in columns.items()}
-    )
+    return pa.table({name: to_arrow(values) for name, values in columns.items()})
 
 
 def write_csv(path: Path, columns: dict[str, Column | pa.Array]) -> None:
@@ -43,7 +42,7 @@ def aligned_columns(aligned: AlignedFrames) -> dict[str, Column | pa.Array]:
         columns[name] = frame_column(aligned.source_index[:, position])
     for position, name in enumerate(aligned.cameras):
         present = aligned.source_index[:, position] >= 0
-        columns[f"{name}_offset_us"] = pa.array(aligned.offset_us[:, position], type=pa.int64(), mask=~present)
+        columns[f"{name}_offset_us"] = to_arrow(aligned.offset_us[:, position].astype(np.int64), ~present)
     return columns
 
 
