@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from camera_daemon.post.errors import PostError
+
+# Figures of even a long session take seconds; a child silent this long is stuck, not slow, and the
+# caller draws them itself instead of waiting forever.
+ANSWER_TIMEOUT_S = 300.0
 
 
 class Beside[T]:
@@ -83,8 +89,11 @@ class Beside[T]:
                 return self._future.result()
             finally:
                 self.cancel()
-        with os.fdopen(self._read, "rb") as channel:
-            payload = channel.read()  # read to the end before waiting, or a full pipe would block the child
+        payload = self._answer()
+        if payload is None:  # no answer in time: a lock a native thread held at fork() never opens
+            self.cancel()
+            fn, args = self._call
+            return fn(*args)
         self._read = -1
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
@@ -95,6 +104,21 @@ class Beside[T]:
         if kind == "error":
             raise value
         return value  # type: ignore[no-any-return]
+
+    def _answer(self) -> bytes | None:
+        """The child's whole answer (read to the end before waiting, or a full pipe would block it),
+        or None if it stays silent past ``ANSWER_TIMEOUT_S``."""
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + ANSWER_TIMEOUT_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._read], [], [], left)[0]:
+                return None
+            chunk = os.read(self._read, 1 << 16)
+            if not chunk:
+                os.close(self._read)
+                return b"".join(chunks)
+            chunks.append(chunk)
 
     def cancel(self) -> None:
         """Stop it: the child is killed and reaped; a thread cannot be killed, so it is waited for."""

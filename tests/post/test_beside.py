@@ -95,3 +95,29 @@ def test_with_another_thread_alive_it_runs_in_a_thread() -> None:
     finally:
         release.set()
         other.join()
+
+
+STUCK = """
+import os, signal
+from camera_daemon.post import beside
+
+def stuck_in_child(parent):
+    if os.getpid() != parent:
+        signal.pause()  # as a child blocked on a lock a native thread held at fork() would be
+    return "drawn by the caller"
+
+beside.ANSWER_TIMEOUT_S = 0.5
+waiting = beside.Beside("t", stuck_in_child, os.getpid())
+child = waiting._pid
+print(waiting.result())
+try:
+    os.waitpid(child, os.WNOHANG)
+except ChildProcessError:
+    print("stuck child reaped:", child > 0)
+"""
+
+
+def test_a_child_that_never_answers_is_killed_and_the_caller_draws_it_itself() -> None:
+    done = subprocess.run([sys.executable, "-c", STUCK], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["drawn by the caller", "stuck child reaped: True"]
