@@ -65,6 +65,9 @@ def _root(
 
 
 def _record_and_report(config: Any, force: bool, quiet: bool = False, json_output: bool = False) -> None:
+    from camera_daemon.daemon.worker_server import boot_worker_server
+
+    boot_worker_server()  # first: its boot overlaps with the imports and checks below
     from camera_daemon.recording import StopRequest, record
 
     stop = StopRequest()

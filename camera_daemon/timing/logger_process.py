@@ -107,8 +107,16 @@ class LoggerHandle:
             writer = self._logger._logger_process
             if writer is not None and writer.exitcode:  # a writer that failed while draining died too
                 self.mark_dead(_describe("writer", writer))
+            self._end_manager()
             return
         self._dispose()
+
+    def _end_manager(self) -> None:
+        """The DataLogger leaves its queue's manager running after its stop, until the interpreter
+        exits: the recorder's exit then waits for that process to wind down (about 0.3 s). Ended
+        here, that wait overlaps with making the files final. Ending it twice is a no-op."""
+        with contextlib.suppress(Exception):
+            self._logger._multiprocessing_manager.shutdown()
 
     def _dispose(self) -> None:
         """End what is left of a dead logger without its own stop, which waits on the dead writer
