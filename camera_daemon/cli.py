@@ -99,6 +99,9 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False, json_outpu
     finally:
         if live is not None:
             live.stop()
+    from camera_daemon.daemon.fast_exit import arm
+
+    arm()  # the session is final: what follows only reports it
     post = manifest.get("post")
     if json_output:
         print_json(session_report(session, manifest))
