@@ -51,13 +51,15 @@ _F_SETPIPE_SZ = 1031
 _ORPHANS_DEADLINE_S = 120.0
 
 
-def _raw_input_command(width: int, height: int, output: Path) -> list[str]:
+def _raw_input_command(width: int, height: int, fps: float, output: Path) -> list[str]:
     """camd's own encoder command with bare raw frames on stdin instead of timed NUT packets: the
-    cheapest way ffmpeg can be fed, so the baseline is the encoder alone."""
+    cheapest way ffmpeg can be fed, so the baseline is the encoder alone. The nominal rate is the
+    rate camd recorded at: x264's rate control gives frames of a 30 fps stream ~17 % more bits
+    (and itself more work) than the same frames a millisecond apart, which is what camd's times say."""
     geometry = FrameGeometry(width, height, PixelFormat.mono8, 30)
     args = build_command(EncoderConfig(), geometry, output)
     at = args.index("-i")
-    raw = ["-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{width}x{height}", "-framerate", "30"]
+    raw = ["-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{width}x{height}", "-framerate", f"{fps:.3f}"]
     tail = args[at + 2 :]
     for option in ("-fps_mode", "-enc_time_base"):  # the timed input's options: raw frames have no times
         index = tail.index(option)
@@ -65,15 +67,15 @@ def _raw_input_command(width: int, height: int, output: Path) -> list[str]:
     return [*args[: args.index("-f")], *raw, "-i", "pipe:", *tail]
 
 
-def bare_feeder(width: int, height: int, frames: int, output: Path) -> None:
-    """The bare side as its own process: render a pool like the synthetic camera, pipe ``frames`` of
-    them through a pipe as large as camd's, and keep each write's start time (UTC ns) beside the video."""
+def bare_feeder(width: int, height: int, frames: int, fps: float, output: Path) -> None:
+    """The bare side as its own process: render each frame as the synthetic camera does (the same
+    scene, frame by frame: a pool of frames played in a loop would add a scene cut at every wrap,
+    ~17 % more bits), pipe it through a pipe as large as camd's, and keep each write's start time
+    (UTC ns) beside the video."""
     renderer = SceneRenderer(FrameGeometry(width, height, PixelFormat.mono8, 30))
-    pool = np.zeros((64, height, width), np.uint8)
-    for index in range(pool.shape[0]):
-        renderer.render(index, pool[index])
+    frame = np.zeros((height, width), np.uint8)
     times = np.zeros(frames, np.int64)
-    process = subprocess.Popen(_raw_input_command(width, height, output), stdin=subprocess.PIPE)
+    process = subprocess.Popen(_raw_input_command(width, height, fps, output), stdin=subprocess.PIPE)
     assert process.stdin is not None
     try:
         import fcntl
@@ -83,7 +85,8 @@ def bare_feeder(width: int, height: int, frames: int, output: Path) -> None:
         pass
     for index in range(frames):
         times[index] = time.time_ns()
-        process.stdin.write(memoryview(pool[index % pool.shape[0]]))
+        renderer.render(index, frame)
+        process.stdin.write(memoryview(frame))
     process.stdin.close()
     process.wait()
     np.save(output.with_suffix(".times.npy"), times)
@@ -95,6 +98,7 @@ class Run:
     exited_s: float  # UTC
     cpu_s: float  # the whole tree's, orphans included
     frame_times_s: np.ndarray  # UTC of each frame handed to the encoder (camd: its logged time)
+    video_bytes: int  # equal on both sides when x264 did the same work
 
     @property
     def frames(self) -> int:
@@ -168,15 +172,15 @@ def camd_round(workdir: Path, width: int, height: int, seconds: float) -> Run:
     assert entry["frames_in_video"] == entry["timestamps_logged"]
     table = np.loadtxt(workdir / "s" / entry["timestamps"], delimiter=",", skiprows=1, usecols=3, dtype=np.int64)
     assert len(table) == entry["frames_in_video"]
-    return Run(launched, exited, cpu, table / 1e6)
+    return Run(launched, exited, cpu, table / 1e6, (workdir / "s" / entry["video"]).stat().st_size)
 
 
-def bare_round(workdir: Path, width: int, height: int, frames: int) -> Run:
+def bare_round(workdir: Path, width: int, height: int, frames: int, fps: float) -> Run:
     workdir.mkdir(parents=True, exist_ok=True)
     output = workdir / "bare.mkv"
-    args = [sys.executable, __file__, "--bare-feeder", f"{width}x{height}x{frames}", str(output)]
+    args = [sys.executable, __file__, "--bare-feeder", f"{width}x{height}x{frames}@{fps:.3f}", str(output)]
     launched, exited, cpu = _timed(args)
-    return Run(launched, exited, cpu, np.load(output.with_suffix(".times.npy")) / 1e9)
+    return Run(launched, exited, cpu, np.load(output.with_suffix(".times.npy")) / 1e9, output.stat().st_size)
 
 
 def _spread(values: list[float], digits: int = 3) -> str:
@@ -184,19 +188,21 @@ def _spread(values: list[float], digits: int = 3) -> str:
 
 
 def compare(workdir: Path, width: int, height: int, seconds: float, rounds: int) -> None:
-    """Alternating rounds; each bare round feeds as many frames as the camd round before it saved."""
+    """Alternating rounds; each bare round feeds as many frames as the camd round before it saved,
+    at the rate camd recorded them."""
     pairs: list[tuple[Run, Run]] = []
     lines: list[str] = []
     for index in range(rounds):
         camd = camd_round(workdir / f"camd{width}_{index}", width, height, seconds)
-        bare = bare_round(workdir / f"bare{width}_{index}", width, height, camd.frames)
+        span = float(camd.frame_times_s[-1] - camd.frame_times_s[0])
+        bare = bare_round(workdir / f"bare{width}_{index}", width, height, camd.frames, (camd.frames - 1) / span)
         pairs.append((camd, bare))
         lines.append(
             f"    round {index}: {camd.frames} frames; "
             + "; ".join(
                 f"{name} {run.whole_fps:6.1f} fps whole, {run.steady_fps:6.1f} steady, "
                 f"{run.cpu_s / run.frames * 1e3:.3f} ms CPU/frame, "
-                f"fixed {run.to_first_s:.2f}+{run.after_last_s:.2f} s"
+                f"fixed {run.to_first_s:.2f}+{run.after_last_s:.2f} s, {run.video_bytes / 1e6:.2f} MB"
                 for name, run in (("camd", camd), ("bare", bare))
             )
         )
@@ -286,11 +292,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--soak-seconds", type=float, default=30.0, help="0 skips the memory soak")
     parser.add_argument("--skip-logging", action="store_true")
-    parser.add_argument("--bare-feeder", nargs=2, metavar=("WxHxN", "OUTPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare-feeder", nargs=2, metavar=("WxHxN@FPS", "OUTPUT"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.bare_feeder:
-        width, height, frames = map(int, options.bare_feeder[0].split("x"))
-        bare_feeder(width, height, frames, Path(options.bare_feeder[1]))
+        size, fps = options.bare_feeder[0].split("@")
+        width, height, frames = map(int, size.split("x"))
+        bare_feeder(width, height, frames, float(fps), Path(options.bare_feeder[1]))
         return
     _become_subreaper()
     with tempfile.TemporaryDirectory() as folder:
