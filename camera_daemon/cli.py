@@ -66,9 +66,13 @@ def _root(
 
 def _record_and_report(config: Any, force: bool, quiet: bool = False, json_output: bool = False) -> None:
     from camera_daemon.daemon.worker_server import boot_worker_server
+    from camera_daemon.encoding.probe import check_encoders_early
 
-    boot_worker_server()  # first: its boot overlaps with the imports and checks below
+    boot_worker_server()  # first: its boot and the encoder check overlap with the imports below
+    probing = check_encoders_early(config)
     from camera_daemon.recording import StopRequest, record
+
+    probing.join()  # record() checks again, and finds the answers cached
 
     stop = StopRequest()
     stop.install()
