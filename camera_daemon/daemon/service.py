@@ -39,9 +39,6 @@ class Daemon:
         self.paths = paths
         # Imported here, not at the top: this module is the main module of every process the daemon
         # spawns, and each would otherwise load the logger's libraries just to start.
-        from camera_daemon.daemon.worker_server import boot_worker_server
-
-        boot_worker_server()  # first: the workers' server boots while the supervisor's imports load
         from camera_daemon.daemon.supervisor import Supervisor
 
         self.config = restore_sources(load_config(folder.config))
