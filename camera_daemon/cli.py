@@ -65,7 +65,14 @@ def _root(
 
 
 def _record_and_report(config: Any, force: bool, quiet: bool = False, json_output: bool = False) -> None:
+    from camera_daemon.daemon.worker_server import boot_worker_server
+    from camera_daemon.encoding.probe import check_encoders_early
+
+    boot_worker_server()  # first: its boot and the encoder check overlap with the imports below
+    probing = check_encoders_early(config)
     from camera_daemon.recording import StopRequest, record
+
+    probing.join()  # record() checks again, and finds the answers cached
 
     stop = StopRequest()
     stop.install()
@@ -96,6 +103,9 @@ def _record_and_report(config: Any, force: bool, quiet: bool = False, json_outpu
     finally:
         if live is not None:
             live.stop()
+    from camera_daemon.daemon.fast_exit import arm
+
+    arm()  # the session is final: what follows only reports it
     post = manifest.get("post")
     if json_output:
         print_json(session_report(session, manifest))

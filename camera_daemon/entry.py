@@ -74,4 +74,10 @@ def main() -> None:
         sys.exit(_quick_status(*options))
     from camera_daemon.cli import main as full_main
 
-    full_main()
+    try:
+        full_main()
+    except SystemExit as ending:
+        from camera_daemon.daemon.fast_exit import exit_if_armed
+
+        exit_if_armed(ending)  # a finished recording skips the interpreter's teardown
+        raise

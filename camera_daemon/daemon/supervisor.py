@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -30,6 +28,7 @@ from camera_daemon.daemon.outcome import SessionEnding, camera_entry, close_mani
 from camera_daemon.daemon.runtime import pid_running
 from camera_daemon.daemon.status import CameraStatus, Field, WorkerState, new_status_row, read_row, status_of
 from camera_daemon.daemon.worker import WorkerLinks, WorkerSpec, run_worker
+from camera_daemon.daemon.worker_server import boot_worker_server, worker_context
 from camera_daemon.encoding.command import video_suffix
 from camera_daemon.errors import CameraError
 from camera_daemon.safe_write import write_text_atomic
@@ -73,14 +72,9 @@ class Supervisor:
         self.folder = folder
         # Workers fork from a server that imported the worker code once, instead of each paying a
         # fresh interpreter's imports; the server itself is a clean process, so no thread or lock
-        # of the supervisor is inherited.
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"])
-        # Booted now, not at the first worker: its imports (numpy, the camera code) then overlap
-        # with the manifest, the disk reserve and the journal instead of following them.
-        if threading.current_thread() is threading.main_thread():  # signal handlers live there only
-            with _children_ignore_sigint():
-                multiprocessing.forkserver.ensure_running()
+        # of the supervisor is inherited. Booted now at the latest (worker_server.py).
+        self._context = worker_context()
+        boot_worker_server()
         self._forwarder: LogForwarder | None = None
         self._health: HealthLog | None = None
         self._guard = LoggerGuard()

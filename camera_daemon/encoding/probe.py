@@ -8,9 +8,11 @@ instead of a file, answers the question in about a tenth of a second and writes 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -95,3 +97,17 @@ def check_encoders(config: SessionConfig) -> None:
         reason = reasons[key]
         if reason is not None:
             raise _fail(config.encoder, geometry, index, reason)
+
+
+def check_encoders_early(config: SessionConfig) -> threading.Thread:
+    """Start the probes in a thread while the caller goes on importing the recorder (half a
+    second), and join it before recording: ``check_encoders`` then finds each answer cached, and
+    raises from it as usual. A probe is mostly a wait on ffmpeg, so the two overlap well."""
+
+    def probe() -> None:
+        with contextlib.suppress(Exception):  # check_encoders raises it again, in the caller
+            check_encoders(config)
+
+    thread = threading.Thread(target=probe, name="encoder-check", daemon=True)
+    thread.start()
+    return thread

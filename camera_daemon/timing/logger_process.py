@@ -107,8 +107,23 @@ class LoggerHandle:
             writer = self._logger._logger_process
             if writer is not None and writer.exitcode:  # a writer that failed while draining died too
                 self.mark_dead(_describe("writer", writer))
+            self._end_manager()
             return
         self._dispose()
+
+    def _end_manager(self) -> None:
+        """The DataLogger leaves its queue's manager running after its stop, until the interpreter
+        exits: the recorder's exit then waits for that process to wind down (about 0.3 s). Ended
+        from here, in a thread of its own, that wait overlaps with making the files final and with
+        the stop's reply instead of delaying either. Ending it twice is a no-op, and an exit that
+        comes first still joins the manager (multiprocessing's own exit handler)."""
+        manager = self._logger._multiprocessing_manager
+
+        def end() -> None:
+            with contextlib.suppress(Exception):
+                manager.shutdown()
+
+        threading.Thread(target=end, name="logger-manager-end", daemon=True).start()
 
     def _dispose(self) -> None:
         """End what is left of a dead logger without its own stop, which waits on the dead writer
