@@ -36,7 +36,6 @@ from camera_daemon.session.finalize import WorkerOutcome
 from camera_daemon.session.folder import NOTHING_RECORDED, SessionFolder
 from camera_daemon.session.manifest import base_manifest, write_manifest
 from camera_daemon.tap import TapSpec, unlink_tap
-from camera_daemon.threads import pin_environment
 from camera_daemon.timing.clock import HostClock
 from camera_daemon.timing.forwarder import LogForwarder
 from camera_daemon.timing.table import CameraLog, read_journals, read_timestamp_logs
@@ -123,7 +122,6 @@ class Supervisor:
         write_text_atomic(self.folder.config, config_to_toml(self.config))
         write_manifest(self.folder.manifest, self.manifest)
         self.disk.reserve()
-        pin_environment()  # one process per camera already uses every core
         sweep_earlier_sessions()
         self._session_start = self._context.Value("d", 0.0)
         with _children_ignore_sigint():

@@ -15,6 +15,8 @@ import signal
 import threading
 from multiprocessing.context import ForkServerContext
 
+from camera_daemon.threads import pin_environment
+
 # Imported once by the server, so each forked worker starts with them loaded.
 WORKER_PRELOAD = ["camera_daemon.daemon.worker", "camera_daemon.cameras.synthetic"]
 
@@ -31,6 +33,7 @@ def boot_worker_server() -> None:
     Ctrl-C must reach only the recorder, which then stops its workers in order. Signal handlers
     live in the main thread only, so elsewhere the server is left to boot on first use."""
     worker_context()
+    pin_environment()  # before the boot: the server's environment is what every worker inherits
     if threading.current_thread() is not threading.main_thread():
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

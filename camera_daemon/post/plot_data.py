@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.post.align import AlignedFrames
-from camera_daemon.post.arrow_columns import column_array
 from camera_daemon.post.session_io import MANIFEST_NAME, CameraTrack, SessionTracks
+from camera_daemon.timing.arrow_columns import column_array
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from camera_daemon.config import PostConfig, SessionConfig
-from camera_daemon.post.arrow_columns import column_array
 from camera_daemon.post.crop import Crop
 from camera_daemon.post.errors import PostError, PostOptionError
+from camera_daemon.timing.arrow_columns import column_array
 
 IntArray = npt.NDArray[np.int64]
 TIMESTAMP_COLUMNS = ("frame_index", "camera_frame_id", "host_time_us", "utc_time_us", "device_time_ns")

@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 from camera_daemon.errors import ConfigError
 from camera_daemon.safe_write import write_atomic
+from camera_daemon.timing.arrow_columns import column_array, to_arrow
 from camera_daemon.timing.journal import JOURNAL_SUFFIX, read_journal
 from camera_daemon.timing.records import FRAME_RECORD, unpack_batch
 
@@ -129,14 +130,9 @@ def write_csv_rows(columns: dict[str, np.ndarray], handle: BinaryIO) -> None:  #
     The columns are wrapped as Arrow arrays over their own memory: ``pa.array``/``pa.table`` on numpy
     input first ask whether it is a pandas object, which imports pandas (about a second of CPU, in
     the recorder, while the first frames are encoded)."""
-    arrays = [_int64_array(columns[name]) for name in TABLE_COLUMNS]
+    arrays = [to_arrow(np.ascontiguousarray(columns[name], dtype=np.int64)) for name in TABLE_COLUMNS]
     table = pa.Table.from_arrays(arrays, names=list(TABLE_COLUMNS))
     pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False))
-
-
-def _int64_array(values: np.ndarray) -> pa.Array:  # type: ignore[type-arg]
-    data = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
 
 
 def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
@@ -150,17 +146,7 @@ def read_csv(path: Path) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
             f"{path}: not a timestamp table with integer columns {', '.join(TABLE_COLUMNS)} ({reason}); "
             "delete it to rebuild it from the session's raw log"
         ) from None
-    return {name: _int64_column(table.column(name)) for name in TABLE_COLUMNS}
-
-
-def _int64_column(column: pa.ChunkedArray) -> np.ndarray:  # type: ignore[type-arg]
-    """The column's values read straight from its buffers: ``to_numpy`` imports pandas first (about
-    a second of CPU in a short ``camd run``, whose QC reads every table). Empty fields, which only
-    ``to_numpy`` knows how to show, still go through it."""
-    if column.null_count:
-        return column.to_numpy().astype(np.int64)  # type: ignore[no-any-return]
-    parts = [np.frombuffer(c.buffers()[1], np.int64, count=len(c), offset=c.offset * 8) for c in column.chunks]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    return {name: column_array(table, name, np.int64) for name in TABLE_COLUMNS}
 
 
 def write_table(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> Path:  # type: ignore[type-arg]

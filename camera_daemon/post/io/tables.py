@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from camera_daemon.post.align import AlignedFrames
-from camera_daemon.post.arrow_columns import to_arrow
+from camera_daemon.timing.arrow_columns import to_arrow
 
 Column = npt.NDArray[np.generic] | Sequence[object]
 

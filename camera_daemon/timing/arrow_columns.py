@@ -1,4 +1,4 @@
-"""Numeric columns between numpy and Arrow without importing pandas.
+"""Numeric columns between numpy and Arrow without importing pandas, for the timestamp tables and the post stage.
 
 pyarrow's ``to_numpy`` and ``pa.array`` import pandas on first use (about half a second, more than
 reading or writing an hour of timestamps). A numeric column is one data buffer plus, where values
