@@ -77,6 +77,7 @@ class _Connection(socketserver.BaseRequestHandler):
             except TimeoutError:
                 if lines.buffer:  # idle between requests is no error; a half-sent request is
                     self._reply({"ok": False, "error": f"request not complete within {REQUEST_DEADLINE_S:g} s"})
+                    self._drain()
                 return
             except OSError:
                 return
@@ -101,6 +102,15 @@ class _Connection(socketserver.BaseRequestHandler):
             if chunk.endswith(b"\n"):
                 return True
         return False
+
+    def _drain(self) -> None:
+        """Read what the client sent meanwhile: closing over unread bytes resets the connection,
+        and a reset can reach the client before it has read its error reply."""
+        with contextlib.suppress(OSError):
+            self.request.setblocking(False)
+            for _ in range(64):
+                if not self.request.recv(65536):
+                    break
 
     def _reply(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -116,6 +117,12 @@ def test_raising_callback_fails_analysis_not_recording(tmp_path: Path, runtime: 
 
     wait_until(failed_status, timeout_s=30, what="status to show the analysis failure")
     assert analysis_rows == ["analysis cam: failed (traceback in logs/cam.analysis.log); recording goes on"]
+
+    def frames_written() -> int:
+        result = subprocess.run([*CAMD, "status", "--json"], capture_output=True, text=True, timeout=30, env=env)
+        return int(json.loads(result.stdout)["cameras"][0]["frames_written"])
+
+    wait_until(lambda: frames_written() > 30, what="recording to go on past the failure")
     stopped = subprocess.run([*CAMD, "stop"], capture_output=True, text=True, timeout=120, env=env)
     assert stopped.returncode == 5, stopped.stderr
     lines = stopped.stderr.strip().splitlines()
