@@ -1,6 +1,6 @@
 """Recording throughput, logging cost, memory and stop latency, against bare ffmpeg in the same run.
 
-    python benchmarks/recording.py [--rounds 3] [--soak-seconds 30] [--skip-logging]
+    python benchmarks/recording.py [--rounds 3] [--soak-seconds 30] [--skip-logging] [--marginal]
 
 Whole processes as a user runs them, start-up included: ``camd run`` of a free-running synthetic
 camera (which waits for the encoder instead of dropping) for a few seconds, then bare ffmpeg with
@@ -13,7 +13,10 @@ Three figures per size, because a whole-process rate mixes two different costs:
   its timestamp table, the bare feeder's from the time of each write): the ends are left out
   because camd's ring fills in a burst at the start and is drained at the end, which would flatter
   camd by ~1 %, and the bare side has no ring;
-- fixed cost: launch to first frame and last frame to exit, in seconds.
+- fixed cost: launch to first frame and last frame to exit, in seconds;
+- with ``--marginal``, the CPU of one more frame: each round also runs both sides twice as long,
+  and the difference of the two runs' CPU over the difference of their frames cancels what a run
+  pays once (interpreters, imports, the logger's processes).
 
 CPU is everything the command started, to its end. os.wait4 on the command alone undercounts camd
 by more than half: its workers are forked by multiprocessing's forkserver, which camd never waits
@@ -187,16 +190,30 @@ def _spread(values: list[float], digits: int = 3) -> str:
     return f"median {statistics.median(values):.{digits}f} (min {min(values):.{digits}f}, max {max(values):.{digits}f})"
 
 
-def compare(workdir: Path, width: int, height: int, seconds: float, rounds: int) -> None:
+def _pair(workdir: Path, width: int, height: int, seconds: float) -> tuple[Run, Run]:
+    camd = camd_round(workdir / "camd", width, height, seconds)
+    span = float(camd.frame_times_s[-1] - camd.frame_times_s[0])
+    return camd, bare_round(workdir / "bare", width, height, camd.frames, (camd.frames - 1) / span)
+
+
+def _marginal_ms(short: Run, long: Run) -> float:
+    """CPU of one more frame: the difference of two runs of different lengths, so what a run costs
+    once (interpreters, imports, the logger's processes, the packer) cancels out."""
+    return (long.cpu_s - short.cpu_s) / max(1, long.frames - short.frames) * 1e3
+
+
+def compare(workdir: Path, width: int, height: int, seconds: float, rounds: int, marginal: bool = False) -> None:
     """Alternating rounds; each bare round feeds as many frames as the camd round before it saved,
-    at the rate camd recorded them."""
+    at the rate camd recorded them. ``marginal`` adds a round twice as long on both sides."""
     pairs: list[tuple[Run, Run]] = []
     lines: list[str] = []
+    per_frame: list[tuple[float, float]] = []
     for index in range(rounds):
-        camd = camd_round(workdir / f"camd{width}_{index}", width, height, seconds)
-        span = float(camd.frame_times_s[-1] - camd.frame_times_s[0])
-        bare = bare_round(workdir / f"bare{width}_{index}", width, height, camd.frames, (camd.frames - 1) / span)
+        camd, bare = _pair(workdir / f"{width}_{index}", width, height, seconds)
         pairs.append((camd, bare))
+        if marginal:
+            camd_long, bare_long = _pair(workdir / f"{width}_{index}_long", width, height, 2 * seconds)
+            per_frame.append((_marginal_ms(camd, camd_long), _marginal_ms(bare, bare_long)))
         lines.append(
             f"    round {index}: {camd.frames} frames; "
             + "; ".join(
@@ -213,6 +230,12 @@ def compare(workdir: Path, width: int, height: int, seconds: float, rounds: int)
     print(f"  fps vs bare, whole process:  {whole}  (target: >= 0.95)")
     print(f"  fps vs bare, steady:         {steady}  (target: >= 1.00)")
     print(f"  CPU per frame vs bare:       {_spread([c.cpu_s / b.cpu_s for c, b in pairs])}  (target: <= 1.10)")
+    if per_frame:
+        ratio = _spread([c / b for c, b in per_frame])
+        print(
+            f"  CPU of one more frame:       camd {_spread([c for c, _ in per_frame])} ms, "
+            f"bare {_spread([b for _, b in per_frame])} ms; ratio {ratio}  (target: <= 1.10)"
+        )
     print(f"  camd launch to first frame:  {_spread([c.to_first_s for c, _ in pairs], 2)} s")
     print(f"  camd last frame to exit:     {_spread([c.after_last_s for c, _ in pairs], 2)} s")
     print(f"  bare launch to first frame:  {_spread([b.to_first_s for _, b in pairs], 2)} s")
@@ -292,6 +315,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--soak-seconds", type=float, default=30.0, help="0 skips the memory soak")
     parser.add_argument("--skip-logging", action="store_true")
+    parser.add_argument("--marginal", action="store_true", help="add runs twice as long: CPU of one more frame")
     parser.add_argument("--bare-feeder", nargs=2, metavar=("WxHxN@FPS", "OUTPUT"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.bare_feeder:
@@ -303,7 +327,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         for width, height, seconds in SIZES:
-            compare(workdir, width, height, seconds, max(1, options.rounds))
+            compare(workdir, width, height, seconds, max(1, options.rounds), options.marginal)
         if not options.skip_logging:
             cost = logging_cost()
             print(f"  timestamp logging at 200 fps: {cost * 100:.2f} % of a core per camera  (target <= 2 %)")
