@@ -9,9 +9,7 @@ never got has no timestamp.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import resource
 import signal
 import sys
 import threading
@@ -29,6 +27,7 @@ from camera_daemon.config import BufferConfig, CameraConfig, EncoderConfig
 from camera_daemon.daemon.disk import DiskFullError, free_bytes, looks_full, mib, release_reserve
 from camera_daemon.daemon.ring import FrameRing
 from camera_daemon.daemon.status import Field, WorkerState
+from camera_daemon.daemon.worker_result import cpu_use, worker_result, write_result
 from camera_daemon.encoding.command import build_command
 from camera_daemon.encoding.encoder import FfmpegEncoder
 from camera_daemon.encoding.timed_stream import tick_us
@@ -260,16 +259,6 @@ class _Recording:
                 status[Field.state] = WorkerState.recording
 
 
-def _write_result(spec: WorkerSpec, result: dict[str, Any]) -> None:
-    """A full disk can refuse even this; the supervisor then falls back on the status row."""
-    path = spec.logs_dir / f"{spec.camera.name}.worker.json"
-    try:
-        write_text_atomic(path, json.dumps(result, indent=2))
-    except OSError:
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
 def _stderr_to_log(path: Path) -> None:
     """The user's terminal carries camd's one line per failure, not what a backend's native code
     (OpenCV's warnings, a driver's chatter) or a dying worker prints: fd 2 itself goes to the log, so
@@ -340,10 +329,10 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
             camera.close()
         if recording is not None and recording.tap is not None and finished:
             recording.tap.close()
-    result = _result(spec, status, camera if recording is not None else None, error)
+    result = worker_result(spec.camera.name, status, camera if recording is not None else None, error)
     result.update(recording.times if recording is not None else {})
-    result.update(_cpu_use(started))
-    _write_result(spec, result)
+    result.update(cpu_use(started))
+    write_result(spec.logs_dir / f"{spec.camera.name}.worker.json", result)
     status[Field.state] = WorkerState.failed if error is not None else WorkerState.finished
     if error is not None and not isinstance(error, CamdError):
         text = "".join(traceback.format_exception(error))
@@ -353,15 +342,6 @@ def run_worker(spec: WorkerSpec, links: WorkerLinks, session_lock: object = None
         os._exit(1 if error is not None else 0)  # the grab thread is stuck in the driver: do not wait for it
     if error is not None:
         raise SystemExit(1)
-
-
-def _cpu_use(started: float) -> dict[str, float]:
-    """What one camera costs: this worker and its ffmpeg, which has been waited for by now and so
-    counts among the children. A forked process starts with its counters at zero."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    wall = time.monotonic() - started
-    return {"cpu_seconds": round(seconds, 3), "cpu_percent": round(100 * seconds / wall, 1) if wall > 0 else 0.0}
 
 
 def _open_before_stop(camera: Camera, links: WorkerLinks) -> bool:
@@ -382,40 +362,3 @@ def _open_before_stop(camera: Camera, links: WorkerLinks) -> bool:
     if failure:
         raise failure[0]
     return not thread.is_alive()
-
-
-def _result(spec: WorkerSpec, status: Any, camera: Camera | None, error: BaseException | None) -> dict[str, Any]:
-    extra = getattr(camera, "extra_drops", None) or {}
-    return {
-        "camera": spec.camera.name,
-        "frames_written": int(status[Field.frames_written]),
-        "timestamps_logged": int(status[Field.timestamps_logged]),
-        "frames_acquired": int(status[Field.frames_acquired]),
-        "drops_buffer": int(status[Field.drops_buffer]),
-        "drops_frame_id_gap": int(status[Field.drops_frame_id_gap]),
-        "paused_frames": int(status[Field.paused_frames]),
-        "drops_missed_trigger": int(extra.get("missed_trigger", 0)),
-        "drops_incomplete": int(extra.get("incomplete", 0)),
-        "disk_full": bool(status[Field.disk_full]),
-        "frame_times": "recorded",  # each frame reached ffmpeg with its logged time (timed_stream.py)
-        "ended_utc": time.time(),
-        **(
-            {}
-            if camera is None
-            else {
-                "width": camera.geometry.width,
-                "height": camera.geometry.height,
-                "pixel_format": camera.geometry.pixel_format.value,
-                "nominal_fps": camera.geometry.nominal_fps,
-                **getattr(camera, "read_back", {}),
-                "setting_warnings": list(getattr(camera, "setting_warnings", [])),
-                "rate_measured": camera.geometry.rate_measured,
-            }
-        ),
-        "error": None if error is None else _describe(error),
-    }
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text.splitlines()[0] if isinstance(error, CamdError) else f"{type(error).__name__}: {text}"
