@@ -9,11 +9,11 @@ import socket
 import stat
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from processes import wait_until as wait_for
 
 from recordings import CAMD, decoded_counters, manifest, table
 
@@ -34,16 +34,6 @@ def status(name: str = "default") -> dict[str, Any]:
 
 def by_camera(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {camera["name"]: camera for camera in data["cameras"]}
-
-
-def wait_for(condition: Callable[[], Any], timeout_s: float = 30.0) -> Any:
-    """Poll a condition on the daemon's own answers; the deadline only bounds a failing test."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-    raise AssertionError("condition not met before the deadline")
 
 
 def start(tmp_path: Path, *extra: str) -> Path:

@@ -3,22 +3,14 @@ frame index is the frame's row in the video."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+
+from processes import wait_until as _wait
 
 from camera_daemon.cameras.framecode import read_counter
 from camera_daemon.tap import TapFrame, TapReader
 
 from recordings import camd, decoded_counters, manifest
-
-
-def _wait(condition, timeout_s: float = 30.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-    raise AssertionError("condition not met before the deadline")
 
 
 def test_a_recording_worker_publishes_saved_frames_to_its_tap(tmp_path: Path, runtime: Path) -> None:
